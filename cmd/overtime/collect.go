@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"github.com/overtime-project/overtime/collectors"
+	gitcollector "github.com/overtime-project/overtime/collectors/git"
+	"github.com/overtime-project/overtime/config"
+	"github.com/overtime-project/overtime/store"
+)
+
+type collectOptions struct{ *globalOptions }
+
+func newCollectCmd(g *globalOptions) *cobra.Command {
+	o := &collectOptions{g}
+	return &cobra.Command{
+		Use:   "collect",
+		Short: "Read every configured source into the database",
+		Long: `Collect reads each configured source (local git repositories, GitHub, Jira)
+into the DuckDB file. Runs are incremental and idempotent: a second run reads
+only what is new, and nothing is ever stored twice. A failing source is
+reported and the others go on; the exit status is non-zero if any failed.`,
+		Example: `  overtime collect --config overtime.yaml`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := o.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			db, err := openStore(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			_, err = runCollect(cmd.Context(), db, cfg, o.logger())
+			return err
+		},
+	}
+}
+
+// buildCollectors lists the collectors the config asks for.
+func buildCollectors(cfg *config.Config) []collectors.Collector {
+	var cs []collectors.Collector
+	if len(cfg.Sources.Git) > 0 {
+		gc := &gitcollector.Collector{}
+		for _, s := range cfg.Sources.Git {
+			gc.Repositories = append(gc.Repositories, gitcollector.Repository{Path: s.Path})
+		}
+		cs = append(cs, gc)
+	}
+	return cs
+}
+
+// runCollect runs every collector; the error names each source that failed.
+func runCollect(ctx context.Context, db *store.DB, cfg *config.Config, log *slog.Logger) ([]collectors.Outcome, error) {
+	outcomes := collectors.Run(ctx, db, buildCollectors(cfg), log)
+	var errs []error
+	for _, o := range outcomes {
+		if o.Err != nil {
+			errs = append(errs, fmt.Errorf("source %s failed: %w", o.Source, o.Err))
+		}
+	}
+	return outcomes, errors.Join(errs...)
+}

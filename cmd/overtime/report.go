@@ -1,0 +1,90 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/overtime-project/overtime/analysis"
+	"github.com/overtime-project/overtime/export/report"
+)
+
+type reportOptions struct {
+	*globalOptions
+	format string
+	asOf   string
+	window int
+	team   string
+}
+
+func newReportCmd(g *globalOptions) *cobra.Command {
+	o := &reportOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Print per-person figures for a window of local days",
+		Long: `Report prints, per person, the activity and after-hours figures of the window
+of local days ending at --as-of (default: today): events, after-hours events
+and share, distinct non-working days with activity, late-night events.
+It reads what the last analyze (or run) stored.`,
+		Example: `  overtime report
+  overtime report --format json --as-of 2026-11-20 --window 28
+  overtime report --format csv --team payments > payments.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := o.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("window") {
+				o.window = cfg.Analysis.WindowDays
+			}
+			asOf, err := o.asOfDate()
+			if err != nil {
+				return err
+			}
+			if err := o.validate(); err != nil {
+				return err
+			}
+			db, err := openStoreReadOnly(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			w, err := analysis.Summarize(cmd.Context(), db, asOf, o.window, o.team)
+			if err != nil {
+				return err
+			}
+			return report.Write(o.stdout, o.format, w)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.format, "format", "table", "output format: table, json or csv")
+	f.StringVar(&o.asOf, "as-of", "", "last local date of the window, YYYY-MM-DD (default today)")
+	f.IntVar(&o.window, "window", 28, "window length in days (default analysis.window_days)")
+	f.StringVar(&o.team, "team", "", "only this team")
+	return cmd
+}
+
+func (o *reportOptions) asOfDate() (time.Time, error) {
+	if o.asOf == "" {
+		now := o.now()
+		return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), nil
+	}
+	d, err := time.Parse("2006-01-02", o.asOf)
+	if err != nil {
+		return d, usageError{fmt.Errorf("--as-of: want YYYY-MM-DD, got %q", o.asOf)}
+	}
+	return d, nil
+}
+
+func (o *reportOptions) validate() error {
+	if !slices.Contains(report.Formats, o.format) {
+		return usageError{fmt.Errorf("--format: unknown format %q (want table, json or csv)", o.format)}
+	}
+	if o.window < 1 || o.window > 366 {
+		return usageError{fmt.Errorf("--window: want 1 to 366 days, got %d", o.window)}
+	}
+	return nil
+}

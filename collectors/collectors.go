@@ -1,0 +1,53 @@
+// Package collectors runs the source collectors that read engineering
+// activity into the store, one after another, so that one failing source
+// becomes an error of its own while the others go on.
+package collectors
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/overtime-project/overtime/store"
+)
+
+// Collector reads one source into the store. It streams records in
+// batches, each written in one transaction, and moves its cursors only
+// after the data they cover is committed.
+type Collector interface {
+	// Source is the source's name: git, github, jira.
+	Source() string
+	Collect(ctx context.Context, db *store.DB) (Stats, error)
+}
+
+// Stats is what one collection did.
+type Stats struct {
+	Read     int // records read from the source
+	Inserted int // records new to the store
+}
+
+// Outcome is one collector's run.
+type Outcome struct {
+	Source   string
+	Stats    Stats
+	Err      error
+	Duration time.Duration
+}
+
+// Run runs every collector in order and reports each outcome; a failing
+// collector is logged and the others still run.
+func Run(ctx context.Context, db *store.DB, cs []Collector, log *slog.Logger) []Outcome {
+	out := make([]Outcome, 0, len(cs))
+	for _, c := range cs {
+		start := time.Now()
+		stats, err := c.Collect(ctx, db)
+		o := Outcome{Source: c.Source(), Stats: stats, Err: err, Duration: time.Since(start)}
+		if err != nil {
+			log.Error("collect failed", "source", o.Source, "err", err, "read", stats.Read, "inserted", stats.Inserted)
+		} else {
+			log.Info("collected", "source", o.Source, "read", stats.Read, "inserted", stats.Inserted, "duration", o.Duration.Round(time.Millisecond))
+		}
+		out = append(out, o)
+	}
+	return out
+}

@@ -1,0 +1,330 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// PersonRow is a person as the analysis judged them.
+type PersonRow struct {
+	ID         string
+	Name       string
+	Team       string
+	Configured bool
+}
+
+// RulesRow is a person's working-time rules in the form the SQL needs.
+type RulesRow struct {
+	PersonID     string
+	Zone         string // configured IANA zone, "" when none
+	FallbackZone string // defaults.timezone
+	WorkdayMask  int    // bit d set when time.Weekday(d) is a workday
+	StartMinute  int
+	EndMinute    int
+}
+
+// HolidayRow is one holiday of one person (a local date, as 00:00 UTC).
+type HolidayRow struct {
+	PersonID string
+	Day      time.Time
+}
+
+// TransitionRow says a zone has OffsetSeconds from instant ValidFrom on.
+type TransitionRow struct {
+	Zone          string
+	ValidFrom     time.Time
+	OffsetSeconds int
+}
+
+// PeopleSnapshot is everything the analysis needs to know about people:
+// who they are, which identities are theirs, and their rules.
+type PeopleSnapshot struct {
+	People      []PersonRow
+	Identities  map[string]string // identity → person id
+	Rules       []RulesRow
+	Holidays    []HolidayRow
+	Transitions []TransitionRow
+}
+
+// EventSpan is the first and last instant of any stored event; ok is false
+// when there are none.
+func (db *DB) EventSpan(ctx context.Context) (first, last time.Time, ok bool, err error) {
+	var f, l sql.NullTime
+	if err := db.sql.QueryRowContext(ctx, `SELECT min(at), max(at) FROM events`).Scan(&f, &l); err != nil {
+		return first, last, false, fmt.Errorf("event span: %w", err)
+	}
+	return f.Time, l.Time, f.Valid, nil
+}
+
+// ReplacePeople swaps in a new people snapshot, in one transaction.
+func (db *DB) ReplacePeople(ctx context.Context, s PeopleSnapshot) error {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	err = func() error {
+		for _, t := range []string{"people", "person_identities", "person_rules", "person_holidays", "zone_transitions"} {
+			if _, err := conn.ExecContext(ctx, "DELETE FROM "+t); err != nil {
+				return fmt.Errorf("clear %s: %w", t, err)
+			}
+		}
+		people := make([][]driver.Value, 0, len(s.People))
+		for _, p := range s.People {
+			people = append(people, []driver.Value{p.ID, p.Name, p.Team, p.Configured})
+		}
+		ids := make([][]driver.Value, 0, len(s.Identities))
+		for identity, person := range s.Identities {
+			ids = append(ids, []driver.Value{identity, person})
+		}
+		rules := make([][]driver.Value, 0, len(s.Rules))
+		for _, r := range s.Rules {
+			var zone driver.Value
+			if r.Zone != "" {
+				zone = r.Zone
+			}
+			rules = append(rules, []driver.Value{r.PersonID, zone, r.FallbackZone, nil, int32(r.WorkdayMask), int32(r.StartMinute), int32(r.EndMinute)})
+		}
+		hols := make([][]driver.Value, 0, len(s.Holidays))
+		for _, h := range s.Holidays {
+			hols = append(hols, []driver.Value{h.PersonID, h.Day})
+		}
+		trans := make([][]driver.Value, 0, len(s.Transitions))
+		for _, t := range s.Transitions {
+			trans = append(trans, []driver.Value{t.Zone, t.ValidFrom.UTC(), int32(t.OffsetSeconds)})
+		}
+		for _, tbl := range []struct {
+			name string
+			rows [][]driver.Value
+		}{{"people", people}, {"person_identities", ids}, {"person_rules", rules}, {"person_holidays", hols}, {"zone_transitions", trans}} {
+			if err := appendRows(conn, tbl.name, tbl.rows); err != nil {
+				return fmt.Errorf("write %s: %w", tbl.name, err)
+			}
+		}
+		// Events that record no offset (API events) of a person with no
+		// configured zone are judged at the offset their commits usually carry.
+		_, err := conn.ExecContext(ctx, `UPDATE person_rules SET inferred_offset = m.off FROM (
+			SELECT person_id, mode(utc_offset) AS off FROM (
+				SELECT pi.person_id, e.utc_offset, e.at, max(e.at) OVER (PARTITION BY pi.person_id) AS last_at
+				FROM events e JOIN person_identities pi USING (identity)
+				WHERE e.utc_offset IS NOT NULL AND e.counted)
+			WHERE at >= last_at - INTERVAL 90 DAY
+			GROUP BY person_id) m
+			WHERE person_rules.person_id = m.person_id`)
+		if err != nil {
+			return fmt.Errorf("infer offsets: %w", err)
+		}
+		return nil
+	}()
+	if err != nil {
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return fmt.Errorf("replace people: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("replace people: commit: %w", err)
+	}
+	return nil
+}
+
+func appendRows(conn *sql.Conn, table string, rows [][]driver.Value) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := a.AppendRow(r...); err != nil {
+				a.Close()
+				return err
+			}
+		}
+		return a.Close()
+	})
+}
+
+// localEventsSQL turns every counted event of a known person into its local
+// wall time and working-time facts. The zone is the DESIGN time model: the
+// configured zone; else the offset the event recorded; else the person's
+// inferred offset; else the default zone. Zones become offsets through an
+// ASOF join on zone_transitions, generated from Go's tzdata.
+const localEventsSQL = `
+WITH ev AS (
+    SELECT pi.person_id, e.source, e.at,
+        CASE WHEN r.zone IS NULL THEN coalesce(e.utc_offset, r.inferred_offset) END AS fixed_offset,
+        CASE WHEN r.zone IS NOT NULL THEN r.zone
+             WHEN coalesce(e.utc_offset, r.inferred_offset) IS NULL THEN r.fallback_zone END AS zone,
+        r.workday_mask, r.start_minute, r.end_minute
+    FROM events e
+    JOIN person_identities pi USING (identity)
+    JOIN person_rules r USING (person_id)
+    WHERE e.counted
+), loc AS (
+    SELECT ev.person_id, ev.source, ev.workday_mask, ev.start_minute, ev.end_minute,
+        ev.at + to_seconds(coalesce(ev.fixed_offset, t.offset_s)) AS local_ts
+    FROM ev ASOF LEFT JOIN zone_transitions t ON t.zone = ev.zone AND ev.at >= t.valid_from
+), facts AS (
+    SELECT loc.person_id, loc.source, loc.local_ts,
+        CAST(loc.local_ts AS DATE) AS day,
+        hour(loc.local_ts) AS hour,
+        ((loc.workday_mask >> dayofweek(loc.local_ts)) & 1) = 1 AND h.day IS NULL AS working_day,
+        hour(loc.local_ts) * 60 + minute(loc.local_ts) AS minute_of_day,
+        loc.start_minute, loc.end_minute
+    FROM loc
+    LEFT JOIN person_holidays h ON h.person_id = loc.person_id AND h.day = CAST(loc.local_ts AS DATE)
+)
+SELECT person_id, source, local_ts, day, hour, working_day,
+    NOT working_day OR minute_of_day < start_minute OR minute_of_day >= end_minute AS after_hours,
+    hour < 5 AS late_night
+FROM facts`
+
+// MaterializePersonDays rebuilds person_days from all stored events and the
+// current people snapshot.
+func (db *DB) MaterializePersonDays(ctx context.Context) error {
+	q := `CREATE OR REPLACE TEMP VIEW local_events AS ` + localEventsSQL + `;
+	DELETE FROM person_days;
+	INSERT INTO person_days
+	SELECT person_id, day, bool_and(working_day),
+		count(*),
+		count(*) FILTER (after_hours),
+		count(*) FILTER (late_night),
+		count(DISTINCT hour) FILTER (after_hours),
+		min(local_ts), max(local_ts),
+		count(*) FILTER (source = 'git'),
+		count(*) FILTER (source = 'github'),
+		count(*) FILTER (source = 'jira')
+	FROM local_events
+	GROUP BY person_id, day;`
+	if err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, q)
+		return err
+	}); err != nil {
+		return fmt.Errorf("materialize person_days: %w", err)
+	}
+	return nil
+}
+
+// LocalEvent is one event in its person's local time (for checks and tests).
+type LocalEvent struct {
+	PersonID   string
+	Source     string
+	Local      time.Time // wall time, as a UTC-located time.Time
+	WorkingDay bool
+	AfterHours bool
+	LateNight  bool
+}
+
+// LocalEvents lists every counted event of a known person in local time.
+func (db *DB) LocalEvents(ctx context.Context) ([]LocalEvent, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT person_id, source, local_ts, working_day, after_hours, late_night
+		FROM (`+localEventsSQL+`) ORDER BY person_id, local_ts`)
+	if err != nil {
+		return nil, fmt.Errorf("local events: %w", err)
+	}
+	defer rows.Close()
+	var out []LocalEvent
+	for rows.Next() {
+		var e LocalEvent
+		if err := rows.Scan(&e.PersonID, &e.Source, &e.Local, &e.WorkingDay, &e.AfterHours, &e.LateNight); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// PersonDay is one person's activity on one local day.
+type PersonDay struct {
+	PersonID         string
+	Day              time.Time // local date as 00:00 UTC
+	WorkingDay       bool
+	Events           int
+	AfterHoursEvents int
+	LateNightEvents  int
+	AfterHoursHours  int
+	FirstLocal       time.Time
+	LastLocal        time.Time
+	GitEvents        int
+	GitHubEvents     int
+	JiraEvents       int
+}
+
+// PersonDays lists the person-days with local dates in [from, to], ordered
+// by person and day.
+func (db *DB) PersonDays(ctx context.Context, from, to time.Time) ([]PersonDay, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT person_id, day, working_day, events, after_hours_events,
+			late_night_events, after_hours_hours, first_local, last_local, git_events, github_events, jira_events
+		FROM person_days WHERE day BETWEEN ? AND ? ORDER BY person_id, day`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read person_days: %w", err)
+	}
+	defer rows.Close()
+	var out []PersonDay
+	for rows.Next() {
+		var d PersonDay
+		if err := rows.Scan(&d.PersonID, &d.Day, &d.WorkingDay, &d.Events, &d.AfterHoursEvents, &d.LateNightEvents,
+			&d.AfterHoursHours, &d.FirstLocal, &d.LastLocal, &d.GitEvents, &d.GitHubEvents, &d.JiraEvents); err != nil {
+			return nil, fmt.Errorf("read person_days: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// WindowTotals are one person's sums over a window of local days.
+type WindowTotals struct {
+	PersonID         string
+	Events           int
+	AfterHoursEvents int
+	LateNightEvents  int
+	NonWorkingDays   int // distinct local non-working days with activity
+	ActiveDays       int
+}
+
+// Window sums person_days over local dates [from, to] per person, in DuckDB.
+func (db *DB) Window(ctx context.Context, from, to time.Time) ([]WindowTotals, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT person_id, sum(events), sum(after_hours_events), sum(late_night_events),
+			count(*) FILTER (NOT working_day), count(*)
+		FROM person_days WHERE day BETWEEN ? AND ? GROUP BY person_id ORDER BY person_id`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("window totals: %w", err)
+	}
+	defer rows.Close()
+	var out []WindowTotals
+	for rows.Next() {
+		var w WindowTotals
+		if err := rows.Scan(&w.PersonID, &w.Events, &w.AfterHoursEvents, &w.LateNightEvents, &w.NonWorkingDays, &w.ActiveDays); err != nil {
+			return nil, fmt.Errorf("window totals: %w", err)
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// People lists the people of the last analysis.
+func (db *DB) People(ctx context.Context) ([]PersonRow, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT person_id, name, team, configured FROM people ORDER BY person_id`)
+	if err != nil {
+		return nil, fmt.Errorf("read people: %w", err)
+	}
+	defer rows.Close()
+	var out []PersonRow
+	for rows.Next() {
+		var p PersonRow
+		if err := rows.Scan(&p.ID, &p.Name, &p.Team, &p.Configured); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Cursor is where a source stopped in one scope: a commit SHA, an
+// updated-at high-water mark, a page token; plus the ETag of the last answer
+// where the source has one.
+type Cursor struct {
+	Source   string
+	Scope    string
+	Position string
+	ETag     string
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func setCursor(ctx context.Context, x execer, c Cursor) error {
+	_, err := x.ExecContext(ctx, `INSERT INTO sync_cursors VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (source, scope) DO UPDATE SET position = excluded.position, etag = excluded.etag, updated_at = excluded.updated_at`,
+		c.Source, c.Scope, c.Position, c.ETag, time.Now().UTC())
+	if err != nil {
+		return fmt.Errorf("set cursor %s %s: %w", c.Source, c.Scope, err)
+	}
+	return nil
+}
+
+// SetCursor records a cursor. Call it only after the data it covers is
+// committed (or pass it in the Batch that writes that data).
+func (db *DB) SetCursor(ctx context.Context, c Cursor) error {
+	return setCursor(ctx, db.sql, c)
+}
+
+// GetCursor reads a cursor; ok is false when the scope was never synced.
+func (db *DB) GetCursor(ctx context.Context, source, scope string) (c Cursor, ok bool, err error) {
+	c = Cursor{Source: source, Scope: scope}
+	err = db.sql.QueryRowContext(ctx, `SELECT position, etag FROM sync_cursors WHERE source = ? AND scope = ?`,
+		source, scope).Scan(&c.Position, &c.ETag)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, fmt.Errorf("get cursor %s %s: %w", source, scope, err)
+	}
+	return c, true, nil
+}

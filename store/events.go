@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// Event is one normalized activity record from a source.
+type Event struct {
+	Source   string // git, github, jira
+	Kind     string // commit, pr_opened, review, ...
+	ID       string // unique within Source and Kind
+	Identity string // who, as the source names them: "email:a@x.com", "github:alice", "jira:5b10..."
+	Name     string // the display name the identity carried, for `overtime people`; may be ""
+	At       time.Time
+	// Offset is the UTC offset, in seconds, that the source recorded with
+	// the event (git author dates); meaningful only when HasOffset.
+	Offset    int
+	HasOffset bool
+	Scope     string // repository or project
+	Size      int64  // meaningful only when HasSize
+	HasSize   bool
+	// NotCounted marks an event stored for completeness but not counted as
+	// its author's work (a commit made by GitHub's web-flow on a click).
+	NotCounted bool
+}
+
+// IdentityKey builds the identity string of an event: kind ("email",
+// "github", "jira") and the source's value for it.
+func IdentityKey(kind, value string) string { return kind + ":" + value }
+
+const insertEventsQuery = `INSERT INTO events
+	SELECT source, kind, id, identity, at, utc_offset, scope, size, counted FROM appended_data
+	ON CONFLICT DO NOTHING`
+
+var eventColumns = []string{"source", "kind", "id", "identity", "at", "utc_offset", "scope", "size", "counted"}
+
+func eventColumnTypes() ([]duckdb.TypeInfo, error) {
+	types := []duckdb.Type{duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR,
+		duckdb.TYPE_TIMESTAMP, duckdb.TYPE_INTEGER, duckdb.TYPE_VARCHAR, duckdb.TYPE_BIGINT, duckdb.TYPE_BOOLEAN}
+	infos := make([]duckdb.TypeInfo, len(types))
+	for i, t := range types {
+		info, err := duckdb.NewTypeInfo(t)
+		if err != nil {
+			return nil, err
+		}
+		infos[i] = info
+	}
+	return infos, nil
+}
+
+// Batch is what a collector writes in one transaction: events, and
+// optionally the cursors that those events bring up to date.
+type Batch struct {
+	Events  []Event
+	Cursors []Cursor
+}
+
+// Write stores a batch in one transaction. Events already stored (same
+// source, kind and id) are left as they are, so re-running a collector never
+// duplicates anything. It returns how many events were new.
+func (db *DB) Write(ctx context.Context, b Batch) (inserted int, err error) {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("write events: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return 0, fmt.Errorf("write events: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	var before int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&before); err != nil {
+		return 0, fmt.Errorf("write events: %w", err)
+	}
+	if len(b.Events) > 0 {
+		if err := appendEvents(ctx, conn, b.Events); err != nil {
+			return 0, fmt.Errorf("write events: %w", err)
+		}
+		if err := upsertIdentities(ctx, conn, b.Events); err != nil {
+			return 0, fmt.Errorf("write identities: %w", err)
+		}
+	}
+	for _, c := range b.Cursors {
+		if err := setCursor(ctx, conn, c); err != nil {
+			return 0, err
+		}
+	}
+	var after int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&after); err != nil {
+		return 0, fmt.Errorf("write events: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return 0, fmt.Errorf("write events: commit: %w", err)
+	}
+	committed = true
+	return after - before, nil
+}
+
+func appendEvents(ctx context.Context, conn *sql.Conn, events []Event) error {
+	types, err := eventColumnTypes()
+	if err != nil {
+		return err
+	}
+	return conn.Raw(func(dc any) error {
+		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), insertEventsQuery, "", types, eventColumns)
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			var offset, size any
+			if e.HasOffset {
+				offset = int32(e.Offset)
+			}
+			if e.HasSize {
+				size = e.Size
+			}
+			if err := a.AppendRow(e.Source, e.Kind, e.ID, e.Identity, e.At.UTC(), offset, e.Scope, size, !e.NotCounted); err != nil {
+				a.Close()
+				return fmt.Errorf("event %s/%s/%s: %w", e.Source, e.Kind, e.ID, err)
+			}
+		}
+		return a.Close()
+	})
+}
+
+func upsertIdentities(ctx context.Context, conn *sql.Conn, events []Event) error {
+	type seen struct {
+		name        string
+		first, last time.Time
+	}
+	byIdentity := map[string]*seen{}
+	var order []string
+	for _, e := range events {
+		s, ok := byIdentity[e.Identity]
+		if !ok {
+			s = &seen{name: e.Name, first: e.At, last: e.At}
+			byIdentity[e.Identity] = s
+			order = append(order, e.Identity)
+		}
+		if e.At.Before(s.first) {
+			s.first = e.At
+		}
+		if e.At.After(s.last) {
+			s.last = e.At
+			if e.Name != "" {
+				s.name = e.Name // the most recent name wins
+			}
+		}
+		if s.name == "" {
+			s.name = e.Name
+		}
+	}
+	stmt, err := conn.PrepareContext(ctx, `INSERT INTO identities VALUES (?, ?, ?, ?)
+		ON CONFLICT (identity) DO UPDATE SET
+			display_name = CASE WHEN excluded.last_seen >= identities.last_seen AND excluded.display_name <> ''
+				THEN excluded.display_name ELSE identities.display_name END,
+			first_seen = least(identities.first_seen, excluded.first_seen),
+			last_seen = greatest(identities.last_seen, excluded.last_seen)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, id := range order {
+		s := byIdentity[id]
+		if _, err := stmt.ExecContext(ctx, id, s.name, s.first.UTC(), s.last.UTC()); err != nil {
+			return fmt.Errorf("identity %q: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// Identity is one identity a source has shown.
+type Identity struct {
+	Identity    string
+	DisplayName string
+	FirstSeen   time.Time
+	LastSeen    time.Time
+	Events      int // counted events stored for it
+}
+
+// Identities lists every identity seen, with its counted events.
+func (db *DB) Identities(ctx context.Context) ([]Identity, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT i.identity, i.display_name, i.first_seen, i.last_seen,
+			coalesce((SELECT count(*) FROM events e WHERE e.identity = i.identity AND e.counted), 0)
+		FROM identities i ORDER BY i.identity`)
+	if err != nil {
+		return nil, fmt.Errorf("list identities: %w", err)
+	}
+	defer rows.Close()
+	var out []Identity
+	for rows.Next() {
+		var i Identity
+		if err := rows.Scan(&i.Identity, &i.DisplayName, &i.FirstSeen, &i.LastSeen, &i.Events); err != nil {
+			return nil, fmt.Errorf("list identities: %w", err)
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
+}
+
+// EventCount counts stored events, all of them or those of one source.
+func (db *DB) EventCount(ctx context.Context, source string) (int, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE ? = '' OR source = ?`, source, source).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count events: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// ErrBusy says the database is held by another process.
+var ErrBusy = errors.New("database is busy")
+
+// DB is an open Overtime database.
+type DB struct {
+	sql      *sql.DB
+	path     string
+	readOnly bool
+	lock     *os.File // the writer lock, held for as long as DB is open for writing
+}
+
+// Options tune Open.
+type Options struct {
+	// ReadOnly opens the file for reading only: no writer lock, no migrations.
+	ReadOnly bool
+	// OpenTimeout is how long to keep retrying while another process (a
+	// scrape by `overtime serve`, say) briefly has the file open. Zero tries once.
+	OpenTimeout time.Duration
+}
+
+// Open opens (creating it if missing) the DuckDB file at path and brings its
+// schema up to date. A writer first takes the writer lock, a file beside the
+// database: a second writer fails at once with ErrBusy instead of waiting
+// or corrupting anything.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	db := &DB{path: path, readOnly: opts.ReadOnly}
+	if !opts.ReadOnly {
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("open database %s: %w", path, err)
+			}
+		}
+		lock, err := acquireWriterLock(path)
+		if err != nil {
+			return nil, err
+		}
+		db.lock = lock
+	} else if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := db.openDuckDB(ctx, opts.OpenTimeout); err != nil {
+		db.releaseLock()
+		return nil, err
+	}
+	if !opts.ReadOnly {
+		if err := db.migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+func (db *DB) openDuckDB(ctx context.Context, timeout time.Duration) error {
+	dsn := db.path
+	if db.readOnly {
+		dsn += "?access_mode=read_only"
+	}
+	deadline := time.Now().Add(timeout)
+	for delay := 20 * time.Millisecond; ; delay = min(2*delay, 500*time.Millisecond) {
+		sqlDB, err := sql.Open("duckdb", dsn)
+		if err == nil {
+			err = sqlDB.PingContext(ctx)
+			if err != nil {
+				sqlDB.Close()
+			}
+		}
+		if err == nil {
+			db.sql = sqlDB
+			return nil
+		}
+		if !isLockConflict(err) {
+			return fmt.Errorf("open database %s: %w", db.path, err)
+		}
+		if time.Now().Add(delay).After(deadline) {
+			return fmt.Errorf("open database %s: %w: another process has the file open (%v)", db.path, ErrBusy, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("open database %s: %w", db.path, ctx.Err())
+		case <-time.After(delay):
+		}
+	}
+}
+
+func isLockConflict(err error) bool {
+	return strings.Contains(err.Error(), "Could not set lock") || strings.Contains(err.Error(), "Conflicting lock")
+}
+
+// acquireWriterLock takes an exclusive, non-blocking lock on path+".lock" and
+// writes our pid into it. The kernel drops the lock when the process dies, so
+// a run killed halfway never leaves a stale lock behind.
+func acquireWriterLock(path string) (*os.File, error) {
+	lockPath := path + ".lock"
+	f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open lock %s: %w", lockPath, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		holder, _ := os.ReadFile(lockPath)
+		f.Close()
+		pid := strings.TrimSpace(string(holder))
+		if pid == "" {
+			pid = "unknown"
+		}
+		return nil, fmt.Errorf("database %s: %w: another overtime process (pid %s) is writing to it; only one may run at a time", path, ErrBusy, pid)
+	}
+	if err := f.Truncate(0); err == nil {
+		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	return f, nil
+}
+
+func (db *DB) releaseLock() {
+	if db.lock != nil {
+		db.lock.Close() // closing the descriptor releases the flock
+		db.lock = nil
+	}
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// Close closes the database and releases the writer lock.
+func (db *DB) Close() error {
+	var err error
+	if db.sql != nil {
+		err = db.sql.Close()
+	}
+	db.releaseLock()
+	return err
+}
+
+// migrate applies, each in its own transaction, every embedded migration not
+// yet recorded in schema_migrations.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	applied := map[int]bool{}
+	rows, err := db.sql.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	for _, name := range names {
+		base := filepath.Base(name)
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		if applied[version] {
+			continue
+		}
+		body, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = db.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, ?, ?)`, version, base, time.Now().UTC())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
