@@ -55,7 +55,7 @@ type PeopleSnapshot struct {
 // when there are none.
 func (db *DB) EventSpan(ctx context.Context) (first, last time.Time, ok bool, err error) {
 	var f, l sql.NullTime
-	if err := db.sql.QueryRowContext(ctx, `SELECT min(at), max(at) FROM events`).Scan(&f, &l); err != nil {
+	if err := db.sql.QueryRowContext(ctx, `SELECT min(occurred_at), max(occurred_at) FROM events`).Scan(&f, &l); err != nil {
 		return first, last, false, fmt.Errorf("event span: %w", err)
 	}
 	return f.Time, l.Time, f.Valid, nil
@@ -113,10 +113,10 @@ func (db *DB) ReplacePeople(ctx context.Context, s PeopleSnapshot) error {
 		// configured zone are judged at the offset their commits usually carry.
 		_, err := conn.ExecContext(ctx, `UPDATE person_rules SET inferred_offset = m.off FROM (
 			SELECT person_id, mode(utc_offset) AS off FROM (
-				SELECT pi.person_id, e.utc_offset, e.at, max(e.at) OVER (PARTITION BY pi.person_id) AS last_at
+				SELECT pi.person_id, e.utc_offset, e.occurred_at AS ts, max(e.occurred_at) OVER (PARTITION BY pi.person_id) AS last_at
 				FROM events e JOIN person_identities pi USING (identity)
 				WHERE e.utc_offset IS NOT NULL AND e.counted)
-			WHERE at >= last_at - INTERVAL 90 DAY
+			WHERE ts >= last_at - INTERVAL 90 DAY
 			GROUP BY person_id) m
 			WHERE person_rules.person_id = m.person_id`)
 		if err != nil {
@@ -160,7 +160,7 @@ func appendRows(conn *sql.Conn, table string, rows [][]driver.Value) error {
 // ASOF join on zone_transitions, generated from Go's tzdata.
 const localEventsSQL = `
 WITH ev AS (
-    SELECT pi.person_id, e.source, e.at,
+    SELECT pi.person_id, e.source, e.occurred_at AS ts,
         CASE WHEN r.zone IS NULL THEN coalesce(e.utc_offset, r.inferred_offset) END AS fixed_offset,
         CASE WHEN r.zone IS NOT NULL THEN r.zone
              WHEN coalesce(e.utc_offset, r.inferred_offset) IS NULL THEN r.fallback_zone END AS zone,
@@ -171,8 +171,8 @@ WITH ev AS (
     WHERE e.counted
 ), loc AS (
     SELECT ev.person_id, ev.source, ev.workday_mask, ev.start_minute, ev.end_minute,
-        ev.at + to_seconds(coalesce(ev.fixed_offset, t.offset_s)) AS local_ts
-    FROM ev ASOF LEFT JOIN zone_transitions t ON t.zone = ev.zone AND ev.at >= t.valid_from
+        ev.ts + to_seconds(coalesce(ev.fixed_offset, t.offset_s)) AS local_ts
+    FROM ev ASOF LEFT JOIN zone_transitions t ON t.zone = ev.zone AND ev.ts >= t.valid_from
 ), facts AS (
     SELECT loc.person_id, loc.source, loc.local_ts,
         CAST(loc.local_ts AS DATE) AS day,

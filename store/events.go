@@ -35,10 +35,10 @@ type Event struct {
 func IdentityKey(kind, value string) string { return kind + ":" + value }
 
 const insertEventsQuery = `INSERT INTO events
-	SELECT source, kind, id, identity, at, utc_offset, scope, size, counted FROM appended_data
+	SELECT source, kind, id, identity, occurred_at, utc_offset, scope, size, counted FROM appended_data
 	ON CONFLICT DO NOTHING`
 
-var eventColumns = []string{"source", "kind", "id", "identity", "at", "utc_offset", "scope", "size", "counted"}
+var eventColumns = []string{"source", "kind", "id", "identity", "occurred_at", "utc_offset", "scope", "size", "counted"}
 
 func eventColumnTypes() ([]duckdb.TypeInfo, error) {
 	types := []duckdb.Type{duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR,
@@ -217,4 +217,29 @@ func (db *DB) EventCount(ctx context.Context, source string) (int, error) {
 		return 0, fmt.Errorf("count events: %w", err)
 	}
 	return n, nil
+}
+
+// Events lists the stored events of a source (all sources when ""), by
+// time: for checks and tests, not for the analysis, which stays in SQL.
+func (db *DB) Events(ctx context.Context, source string) ([]Event, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT source, kind, id, identity, occurred_at, utc_offset, scope, size, counted
+		FROM events WHERE ? = '' OR source = ? ORDER BY occurred_at, source, kind, id`, source, source)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var offset, size sql.NullInt64
+		var counted bool
+		if err := rows.Scan(&e.Source, &e.Kind, &e.ID, &e.Identity, &e.At, &offset, &e.Scope, &size, &counted); err != nil {
+			return nil, fmt.Errorf("list events: %w", err)
+		}
+		e.Offset, e.HasOffset = int(offset.Int64), offset.Valid
+		e.Size, e.HasSize = size.Int64, size.Valid
+		e.NotCounted = !counted
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }

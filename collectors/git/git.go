@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -40,7 +41,8 @@ type Repository struct {
 // Collector reads commits reachable from HEAD of each repository.
 type Collector struct {
 	Repositories []Repository
-	GitBinary    string // defaults to "git"
+	GitBinary    string       // defaults to "git"
+	Logger       *slog.Logger // optional; batches are logged at debug level
 }
 
 var _ collectors.Collector = (*Collector)(nil)
@@ -120,6 +122,9 @@ func (c *Collector) CollectRepository(ctx context.Context, db *store.DB, r Repos
 			return fmt.Errorf("git repository %s: %w", r.Path, err)
 		}
 		stats.Inserted += n
+		if c.Logger != nil {
+			c.Logger.Debug("stored batch", "source", Source, "repository", scope, "commits", len(batch), "new", n)
+		}
 		batch = batch[:0]
 		return nil
 	}

@@ -5,7 +5,7 @@ CREATE TABLE events (
     kind       VARCHAR   NOT NULL,        -- commit, pr_opened, review, ticket_transition, ...
     id         VARCHAR   NOT NULL,        -- unique within source and kind (commit SHA, review id, ...)
     identity   VARCHAR   NOT NULL,        -- who, as the source names them: email:..., github:..., jira:...
-    at         TIMESTAMP NOT NULL,        -- the instant, in UTC
+    occurred_at TIMESTAMP NOT NULL,       -- the instant, in UTC
     utc_offset INTEGER,                   -- seconds east of UTC the source recorded (git author dates); NULL when none
     scope      VARCHAR   NOT NULL,        -- repository or project the event belongs to
     size       BIGINT,                    -- a size where the source has one (lines, points); NULL otherwise

@@ -1,0 +1,180 @@
+package git_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	gitcollector "github.com/overtime-project/overtime/collectors/git"
+	"github.com/overtime-project/overtime/internal/gittest"
+	"github.com/overtime-project/overtime/store"
+)
+
+func openDB(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.duckdb"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+type row struct {
+	ID, Identity, Name string
+	At                 time.Time
+	Offset             int
+	Counted            bool
+}
+
+func storedCommits(t *testing.T, db *store.DB) map[string]row {
+	t.Helper()
+	evs, err := db.Events(t.Context(), gitcollector.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]row{}
+	for _, e := range evs {
+		out[e.ID] = row{e.ID, e.Identity, "", e.At, e.Offset, !e.NotCounted}
+	}
+	return out
+}
+
+func TestCollectKeepsAuthorOffsetMailmapAndWebFlow(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	berlin := gittest.At(2026, 3, 7, 22, 15, "+0100")  // a Saturday night in Berlin
+	kathmandu := gittest.At(2026, 3, 9, 9, 5, "+0545") // Monday morning, +05:45
+	a := repo.Commit(gittest.Commit{AuthorName: "Alice", AuthorEmail: "Alice@Example.com", When: berlin})
+	// Committer date differs from the author date: the author date counts.
+	b := repo.Commit(gittest.Commit{AuthorName: "Bob", AuthorEmail: "bob@old.example", When: kathmandu})
+	web := repo.Commit(gittest.Commit{AuthorName: "Alice", AuthorEmail: "alice@example.com",
+		When: gittest.At(2026, 3, 10, 3, 0, "+0000"), CommitterEmail: "noreply@github.com", CommitterName: "GitHub"})
+	repo.Git(nil, "checkout", "-q", "-b", "side")
+	side := repo.Commit(gittest.Commit{AuthorName: "Carol", AuthorEmail: "carol@example.com", When: gittest.At(2026, 3, 11, 12, 0, "-0930")})
+	repo.Git(nil, "checkout", "-q", "main")
+	repo.Commit(gittest.Commit{AuthorName: "Dan", AuthorEmail: "dan@example.com", When: gittest.At(2026, 3, 11, 13, 0, "+0530")})
+	merge := repo.Merge("side", gittest.At(2026, 3, 12, 10, 0, "+0000"))
+	repo.WriteFile(".mailmap", "Bob Builder <bob@example.com> <bob@old.example>\n")
+
+	db := openDB(t)
+	c := &gitcollector.Collector{Repositories: []gitcollector.Repository{{Path: repo.Dir}}}
+	stats, err := c.Collect(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Read != 5 || stats.Inserted != 5 {
+		t.Errorf("stats = %+v, want 5 read, 5 inserted (merge left out)", stats)
+	}
+	got := storedCommits(t, db)
+	if _, ok := got[merge]; ok {
+		t.Errorf("merge commit %s was stored", merge)
+	}
+	want := map[string]row{
+		a:    {a, "email:alice@example.com", "", berlin.UTC(), 3600, true},
+		b:    {b, "email:bob@example.com", "", kathmandu.UTC(), 5*3600 + 45*60, true},
+		web:  {web, "email:alice@example.com", "", gittest.At(2026, 3, 10, 3, 0, "+0000").UTC(), 0, false},
+		side: {side, "email:carol@example.com", "", gittest.At(2026, 3, 11, 12, 0, "-0930").UTC(), -(9*3600 + 30*60), true},
+	}
+	for sha, w := range want {
+		if diff := cmp.Diff(w, got[sha]); diff != "" {
+			t.Errorf("commit %s (-want +got):\n%s", sha, diff)
+		}
+	}
+	ids, err := db.Identities(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{}
+	for _, i := range ids {
+		names[i.Identity] = i.DisplayName
+	}
+	if names["email:bob@example.com"] != "Bob Builder" {
+		t.Errorf(".mailmap not honoured: identities %v", names)
+	}
+}
+
+func TestCollectIsIncrementalAndSurvivesForcePush(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	base := gittest.At(2026, 1, 5, 10, 0, "+0000")
+	var commits []gittest.Commit
+	for i := range 30 {
+		commits = append(commits, gittest.Commit{AuthorName: "A", AuthorEmail: "a@example.com", When: base.Add(time.Duration(i) * time.Hour)})
+	}
+	repo.FastImport(commits)
+	db := openDB(t)
+	c := &gitcollector.Collector{Repositories: []gitcollector.Repository{{Path: repo.Dir}}}
+	ctx := t.Context()
+	mustCollect := func() (read, inserted int) {
+		t.Helper()
+		s, err := c.Collect(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Read, s.Inserted
+	}
+	if r, i := mustCollect(); r != 30 || i != 30 {
+		t.Fatalf("first run read %d inserted %d, want 30/30", r, i)
+	}
+	if r, i := mustCollect(); r != 0 || i != 0 {
+		t.Fatalf("unchanged second run read %d inserted %d, want 0/0", r, i)
+	}
+	repo.Commit(gittest.Commit{AuthorName: "A", AuthorEmail: "a@example.com", When: base.Add(100 * time.Hour)})
+	if r, i := mustCollect(); r != 1 || i != 1 {
+		t.Fatalf("run after one new commit read %d inserted %d, want 1/1", r, i)
+	}
+	// Force-push: drop the last 5 commits and add 2 others. The stored
+	// cursor is no longer in the history: everything is read again, and only
+	// the 2 new commits are inserted.
+	repo.Git(nil, "reset", "-q", "--hard", "HEAD~6")
+	repo.Commit(gittest.Commit{AuthorName: "A", AuthorEmail: "a@example.com", When: base.Add(200 * time.Hour)})
+	repo.Commit(gittest.Commit{AuthorName: "A", AuthorEmail: "a@example.com", When: base.Add(201 * time.Hour)})
+	if r, i := mustCollect(); r != 27 || i != 2 {
+		t.Fatalf("run after force-push read %d inserted %d, want 27/2", r, i)
+	}
+	n, err := db.EventCount(ctx, gitcollector.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 33 {
+		t.Errorf("stored %d commits, want 33 (31 first seen + 2 new; rewritten-away commits stay stored)", n)
+	}
+}
+
+func TestCollectBareRepositoryAndEmptyRepository(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	repo.Commit(gittest.Commit{AuthorName: "A", AuthorEmail: "a@example.com", When: gittest.At(2026, 2, 2, 9, 30, "-0500")})
+	bare := filepath.Join(t.TempDir(), "bare.git")
+	repo.Git(nil, "clone", "-q", "--bare", repo.Dir, bare)
+	empty := gittest.New(t)
+	db := openDB(t)
+	c := &gitcollector.Collector{Repositories: []gitcollector.Repository{{Path: bare}, {Path: empty.Dir}}}
+	s, err := c.Collect(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Inserted != 1 {
+		t.Errorf("inserted %d, want 1", s.Inserted)
+	}
+}
+
+func TestCollectMissingRepositoryNamesIt(t *testing.T) {
+	t.Parallel()
+	db := openDB(t)
+	missing := filepath.Join(t.TempDir(), "nope")
+	c := &gitcollector.Collector{Repositories: []gitcollector.Repository{{Path: missing}}}
+	_, err := c.Collect(context.Background(), db)
+	if err == nil {
+		t.Fatal("no error for a missing repository")
+	}
+	if want := missing; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not name %s", err, want)
+	}
+}
+
