@@ -1,0 +1,341 @@
+package analysis_test
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/overtime-project/overtime/analysis"
+	gitcollector "github.com/overtime-project/overtime/collectors/git"
+	"github.com/overtime-project/overtime/config"
+	"github.com/overtime-project/overtime/internal/gittest"
+	"github.com/overtime-project/overtime/store"
+	"github.com/overtime-project/overtime/worktime"
+)
+
+func openDB(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.duckdb"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func parseConfig(t *testing.T, yaml string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse([]byte(yaml), t.TempDir())
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	return cfg
+}
+
+func collect(t *testing.T, db *store.DB, repos ...string) {
+	t.Helper()
+	c := &gitcollector.Collector{}
+	for _, r := range repos {
+		c.Repositories = append(c.Repositories, gitcollector.Repository{Path: r})
+	}
+	if _, err := c.Collect(t.Context(), db); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// expectedFromGitLog computes the report figures the way a person would
+// check them by hand: from `git log --format='%aE %ad'
+// --date=format:'%u %H %Y-%m-%d'` (each commit in its own offset), with
+// working hours 09:00–18:00 Monday to Friday, no holidays.
+func expectedFromGitLog(t *testing.T, repo string, from, to string) map[string]analysis.Figures {
+	t.Helper()
+	out, err := exec.Command("git", "-C", repo, "log", "--no-merges", "--format=%aE %ad %cE", "--date=format:%u %H %Y-%m-%d", "HEAD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	figs := map[string]analysis.Figures{}
+	weekendDays := map[string]map[string]bool{}
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		email, weekday, hour, day, committer := strings.ToLower(f[0]), f[1], f[2], f[3], f[4]
+		if committer == "noreply@github.com" || day < from || day > to {
+			continue
+		}
+		g := figs[email]
+		g.ID = email
+		g.Events++
+		weekend := weekday == "6" || weekday == "7"
+		if weekend || hour < "09" || hour >= "18" {
+			g.AfterHoursEvents++
+		}
+		if hour < "05" {
+			g.LateNightEvents++
+		}
+		if weekend {
+			if weekendDays[email] == nil {
+				weekendDays[email] = map[string]bool{}
+			}
+			weekendDays[email][day] = true
+		}
+		figs[email] = g
+	}
+	for email, g := range figs {
+		g.WeekendDays = len(weekendDays[email])
+		figs[email] = g
+	}
+	return figs
+}
+
+func figuresByID(w analysis.Window) map[string]analysis.Figures {
+	out := map[string]analysis.Figures{}
+	for _, f := range w.People {
+		out[f.ID] = analysis.Figures{ID: f.ID, Events: f.Events, AfterHoursEvents: f.AfterHoursEvents,
+			LateNightEvents: f.LateNightEvents, WeekendDays: f.WeekendDays}
+	}
+	return out
+}
+
+// plantHistory makes a repository with commits of several people in several
+// offsets, at hours that straddle every boundary, over ~10 weeks.
+func plantHistory(t *testing.T) *gittest.Repo {
+	repo := gittest.New(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	people := []struct{ name, email, offset string }{
+		{"Alice", "alice@example.com", "+0100"},
+		{"Bob", "Bob@Example.com", "-0500"},
+		{"Chitra", "chitra@example.com", "+0530"},
+		{"Kiran", "kiran@example.com", "+0545"},
+		{"Moana", "moana@example.com", "-0930"},
+	}
+	var commits []gittest.Commit
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 700; i++ {
+		p := people[rng.IntN(len(people))]
+		day := start.AddDate(0, 0, rng.IntN(75))
+		hour, minute := rng.IntN(24), []int{0, 0, 59, 30, 1}[rng.IntN(5)]
+		when := gittest.At(day.Year(), day.Month(), day.Day(), hour, minute, p.offset)
+		commits = append(commits, gittest.Commit{AuthorName: p.name, AuthorEmail: p.email, When: when})
+	}
+	repo.FastImport(commits)
+	return repo
+}
+
+func TestWindowMatchesGitLog(t *testing.T) {
+	t.Parallel()
+	repo := plantHistory(t)
+	db := openDB(t)
+	collect(t, db, repo.Dir)
+	cfg := parseConfig(t, "sources: {git: []}\n")
+	if _, err := analysis.Analyze(t.Context(), db, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		asOf string
+		days int
+	}{{"2026-10-31", 28}, {"2026-11-20", 7}, {"2026-11-30", 120}} {
+		asOf, _ := time.Parse("2006-01-02", tc.asOf)
+		w, err := analysis.Summarize(t.Context(), db, asOf, tc.days, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		from, to := w.Days()
+		want := expectedFromGitLog(t, repo.Dir, from.Format("2006-01-02"), to.Format("2006-01-02"))
+		if diff := cmp.Diff(want, figuresByID(w)); diff != "" {
+			t.Errorf("as of %s, %d days (-git log +overtime):\n%s", tc.asOf, tc.days, diff)
+		}
+	}
+}
+
+// TestWindowMatchesGitLogOnThisRepository runs the same check on the
+// project's own history, as `overtime run --config config.example.yaml` does.
+func TestWindowMatchesGitLogOnThisRepository(t *testing.T) {
+	t.Parallel()
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		t.Skip("not inside a git checkout")
+	}
+	repo := strings.TrimSpace(string(top))
+	db := openDB(t)
+	collect(t, db, repo)
+	cfg := parseConfig(t, "sources: {git: []}\n")
+	if _, err := analysis.Analyze(t.Context(), db, cfg); err != nil {
+		t.Fatal(err)
+	}
+	w, err := analysis.Summarize(t.Context(), db, time.Now().UTC(), 400, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := w.Days()
+	want := expectedFromGitLog(t, repo, from.Format("2006-01-02"), to.Format("2006-01-02"))
+	if diff := cmp.Diff(want, figuresByID(w)); diff != "" {
+		t.Errorf("(-git log +overtime):\n%s", diff)
+	}
+}
+
+func TestConfiguredZoneHolidaysAndTeamInheritance(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	// Nadia's laptop commits in UTC; she lives in New York (team zone).
+	// 2026-03-09 is the Monday after the US DST switch (EDT, UTC-4).
+	nadia := func(y int, m time.Month, d, hh, mm int) {
+		repo.Commit(gittest.Commit{AuthorName: "Nadia", AuthorEmail: "nadia@example.com", When: gittest.At(y, m, d, hh, mm, "+0000")})
+	}
+	nadia(2026, 3, 9, 12, 59) // 08:59 EDT: after hours
+	nadia(2026, 3, 9, 13, 0)  // 09:00 EDT: working
+	nadia(2026, 3, 6, 13, 30) // Friday 08:30 EST (UTC-5): after hours
+	nadia(2026, 3, 6, 14, 0)  // Friday 09:00 EST: working
+	nadia(2026, 3, 10, 3, 30) // Monday 23:30 EDT: after hours, not late night
+	nadia(2026, 3, 11, 7, 30) // Wednesday 03:30 EDT: after hours, late night
+	nadia(2026, 7, 3, 15, 0)  // Friday 2026-07-03, US Independence Day observed: non-working
+	nadia(2026, 3, 17, 15, 0) // team holiday 2026-03-17: non-working
+	db := openDB(t)
+	collect(t, db, repo.Dir)
+	cfg := parseConfig(t, `
+teams:
+  - name: east
+    timezone: America/New_York
+    holiday_calendar: us
+    holidays: ["2026-03-17"]
+people:
+  - id: nadia
+    name: Nadia
+    team: east
+    emails: [NADIA@example.com]
+`)
+	if _, err := analysis.Analyze(t.Context(), db, cfg); err != nil {
+		t.Fatal(err)
+	}
+	asOf, _ := time.Parse("2006-01-02", "2026-07-31")
+	w, err := analysis.Summarize(t.Context(), db, asOf, 180, "east")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.People) != 1 {
+		t.Fatalf("people = %+v, want nadia only", w.People)
+	}
+	got := w.People[0]
+	want := analysis.Figures{ID: "nadia", Name: "Nadia", Team: "east", Events: 8, AfterHoursEvents: 6,
+		WeekendDays: 2, LateNightEvents: 1, AfterHoursRatio: 0.75, ActiveDays: 5}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestSQLAgreesWithWorktime checks the DuckDB classification against the Go
+// reference (worktime.Rules.Classify with worktime.ZoneFor) on random
+// instants across DST switches, odd offsets and odd workweeks.
+func TestSQLAgreesWithWorktime(t *testing.T) {
+	t.Parallel()
+	cfg := parseConfig(t, `
+defaults: {timezone: Europe/Berlin}
+teams:
+  - {name: il, timezone: Asia/Jerusalem, workdays: [sun, mon, tue, wed, thu], hours: "08:30-17:00"}
+people:
+  - {id: ny, team: il, timezone: America/New_York, hours: "10:00-19:00", emails: [ny@example.com], holidays: ["2026-11-03"]}
+  - {id: ktm, team: il, timezone: Asia/Kathmandu, emails: [ktm@example.com], holiday_calendar: gb}
+  - {id: il, team: il, emails: [il@example.com]}
+  - {id: noz, emails: [noz@example.com], hours: "07:00-15:30"}
+`)
+	db := openDB(t)
+	rng := rand.New(rand.NewPCG(7, 9))
+	var events []store.Event
+	emails := []string{"ny@example.com", "ktm@example.com", "il@example.com", "noz@example.com", "stranger@example.com"}
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 4000 {
+		e := store.Event{Source: "git", Kind: "commit", ID: fmt.Sprintf("c%05d", i),
+			Identity: "email:" + emails[rng.IntN(len(emails))], At: start.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour)))).Truncate(time.Minute), Scope: "r"}
+		if rng.IntN(3) > 0 {
+			offsets := []int{0, 0, 0, 3600, 3600, -5 * 3600, 5*3600 + 45*60, -(9*3600 + 30*60)}
+			e.HasOffset, e.Offset = true, offsets[rng.IntN(len(offsets))]
+		}
+		if rng.IntN(10) == 0 {
+			e.Source, e.Kind, e.HasOffset = "github", "review", false // API event: no recorded offset
+		}
+		events = append(events, e)
+	}
+	if _, err := db.Write(t.Context(), store.Batch{Events: events}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := analysis.Analyze(t.Context(), db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, err := db.LocalEvents(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(local) != len(events) {
+		t.Fatalf("%d local events, want %d", len(local), len(events))
+	}
+	// The Go reference needs each person's inferred offset: the most common
+	// offset recorded in the 90 days before their last recorded one.
+	inferred := map[string]*int{}
+	counts := map[string]map[int]int{}
+	lastRecorded := map[string]time.Time{}
+	for _, e := range events {
+		if p := res.ByIdentity[e.Identity]; e.HasOffset && e.At.After(lastRecorded[p]) {
+			lastRecorded[p] = e.At
+		}
+	}
+	for _, e := range events {
+		if e.HasOffset && !e.At.Before(lastRecorded[res.ByIdentity[e.Identity]].AddDate(0, 0, -90)) {
+			p := res.ByIdentity[e.Identity]
+			if counts[p] == nil {
+				counts[p] = map[int]int{}
+			}
+			counts[p][e.Offset]++
+		}
+	}
+	for p, c := range counts {
+		best, n := 0, -1
+		for off, k := range c {
+			if k > n || (k == n && off < best) {
+				best, n = off, k
+			}
+		}
+		inferred[p] = &best
+	}
+	type facts struct {
+		Local                             string
+		WorkingDay, AfterHours, LateNight bool
+	}
+	var want, got []facts
+	byKey := map[string]facts{}
+	for _, e := range events {
+		p := res.ByIdentity[e.Identity]
+		rules, err := cfg.DefaultRules()
+		if cp, ok := cfg.Person(p); ok {
+			rules, err = cfg.Rules(cp)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recorded *int
+		if e.HasOffset {
+			off := e.Offset
+			recorded = &off
+		}
+		f := rules.Classify(e.At, worktime.ZoneFor(rules.Location, recorded, inferred[p], cfg.DefaultLocation()))
+		byKey[p+f.Local.Format("2006-01-02T15:04")] = facts{f.Local.Format("2006-01-02T15:04"), f.WorkingDay, f.AfterHours, f.LateNight}
+	}
+	for _, l := range local {
+		k := l.PersonID + l.Local.Format("2006-01-02T15:04")
+		got = append(got, facts{l.Local.Format("2006-01-02T15:04"), l.WorkingDay, l.AfterHours, l.LateNight})
+		w, ok := byKey[k]
+		if !ok {
+			w = facts{Local: "missing in Go reference"}
+		}
+		want = append(want, w)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("SQL and Go disagree (-go +sql):\n%s", diff)
+	}
+}
