@@ -44,10 +44,10 @@ reported and the others go on; the exit status is non-zero if any failed.`,
 }
 
 // buildCollectors lists the collectors the config asks for.
-func buildCollectors(cfg *config.Config) []collectors.Collector {
+func buildCollectors(cfg *config.Config, log *slog.Logger) []collectors.Collector {
 	var cs []collectors.Collector
 	if len(cfg.Sources.Git) > 0 {
-		gc := &gitcollector.Collector{}
+		gc := &gitcollector.Collector{Logger: log}
 		for _, s := range cfg.Sources.Git {
 			gc.Repositories = append(gc.Repositories, gitcollector.Repository{Path: s.Path})
 		}
@@ -58,7 +58,7 @@ func buildCollectors(cfg *config.Config) []collectors.Collector {
 
 // runCollect runs every collector; the error names each source that failed.
 func runCollect(ctx context.Context, db *store.DB, cfg *config.Config, log *slog.Logger) ([]collectors.Outcome, error) {
-	outcomes := collectors.Run(ctx, db, buildCollectors(cfg), log)
+	outcomes := collectors.Run(ctx, db, buildCollectors(cfg, log), log)
 	var errs []error
 	for _, o := range outcomes {
 		if o.Err != nil {

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/overtime-project/overtime/internal/gittest"
+	"github.com/overtime-project/overtime/store"
+)
+
+// overtimeBin is the binary built once for the end-to-end tests.
+var overtimeBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "overtime-bin")
+	if err != nil {
+		panic(err)
+	}
+	overtimeBin = filepath.Join(dir, "overtime")
+	if out, err := exec.Command("go", "build", "-o", overtimeBin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build overtime: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func overtime(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, overtimeBin, args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		code = exitErr.ExitCode()
+	} else if err != nil {
+		t.Fatalf("overtime %s: %v", strings.Join(args, " "), err)
+	}
+	return result{stdout.String(), stderr.String(), code}
+}
+
+func writeConfig(t *testing.T, dir, repo string) string {
+	t.Helper()
+	path := filepath.Join(dir, "overtime.yaml")
+	cfg := fmt.Sprintf("database: data/overtime.duckdb\nsources:\n  git:\n    - path: %s\n", repo)
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func bulkRepo(t *testing.T, n int) *gittest.Repo {
+	t.Helper()
+	repo := gittest.New(t)
+	var commits []gittest.Commit
+	start := gittest.At(2026, 6, 1, 8, 0, "+0200")
+	for i := range n {
+		who := []string{"ana", "ben", "cai"}[i%3]
+		commits = append(commits, gittest.Commit{AuthorName: who, AuthorEmail: who + "@example.com",
+			When: start.Add(time.Duration(i) * 37 * time.Minute)})
+	}
+	repo.FastImport(commits)
+	return repo
+}
+
+func TestRunTwiceGivesTheSameReport(t *testing.T) {
+	t.Parallel()
+	repo := bulkRepo(t, 300)
+	dir := t.TempDir()
+	writeConfig(t, dir, repo.Dir)
+	first := overtime(t, dir, "run")
+	if first.code != 0 {
+		t.Fatalf("run: exit %d\n%s", first.code, first.stderr)
+	}
+	if !strings.Contains(first.stdout, "Overtime report: 28 days,") {
+		t.Errorf("run did not print the report table:\n%s", first.stdout)
+	}
+	report := func() string {
+		r := overtime(t, dir, "report", "--format", "json", "--as-of", "2026-06-20", "--window", "28")
+		if r.code != 0 {
+			t.Fatalf("report: exit %d\n%s", r.code, r.stderr)
+		}
+		return r.stdout
+	}
+	before := report()
+	if second := overtime(t, dir, "run"); second.code != 0 {
+		t.Fatalf("second run: exit %d\n%s", second.code, second.stderr)
+	}
+	if after := report(); after != before {
+		t.Errorf("report changed after a second run:\n%s\n---\n%s", before, after)
+	}
+	var doc struct {
+		AsOf       string `json:"as_of"`
+		WindowDays int    `json:"window_days"`
+		People     []struct {
+			ID     string `json:"id"`
+			Events int    `json:"events"`
+		} `json:"people"`
+	}
+	if err := json.Unmarshal([]byte(before), &doc); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, p := range doc.People {
+		total += p.Events
+	}
+	if doc.AsOf != "2026-06-20" || doc.WindowDays != 28 || len(doc.People) != 3 || total != 300 {
+		t.Errorf("report = %+v, want 3 people and all 300 commits in the window", doc)
+	}
+	csv := overtime(t, dir, "report", "--format", "csv", "--as-of", "2026-06-20")
+	if !strings.HasPrefix(csv.stdout, "as_of,window_days,id,") || strings.Count(csv.stdout, "\n") != 4 {
+		t.Errorf("csv report:\n%s", csv.stdout)
+	}
+}
+
+// TestKilledCollectLeavesNoGapAndNoDuplicate kills `overtime collect` with
+// SIGKILL after its first batch is committed; the next run completes.
+func TestKilledCollectLeavesNoGapAndNoDuplicate(t *testing.T) {
+	t.Parallel()
+	const commits = 40000
+	repo := bulkRepo(t, commits)
+	dir := t.TempDir()
+	writeConfig(t, dir, repo.Dir)
+
+	cmd := exec.Command(overtimeBin, "collect", "-v")
+	cmd.Dir = dir
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	killed := false
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "stored batch") {
+			cmd.Process.Signal(syscall.SIGKILL)
+			killed = true
+			break
+		}
+	}
+	cmd.Wait()
+	if !killed {
+		t.Fatal("collect finished before a batch was logged; cannot test a kill")
+	}
+	dbPath := filepath.Join(dir, "data", "overtime.duckdb")
+	count := func() int {
+		db, err := store.Open(t.Context(), dbPath, store.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		n, err := db.EventCount(t.Context(), "git")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n == 0 || n >= commits {
+		t.Fatalf("after the kill %d commits are stored; want some but not all of %d", n, commits)
+	}
+	if r := overtime(t, dir, "collect"); r.code != 0 {
+		t.Fatalf("collect after kill: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := count(); n != commits {
+		t.Errorf("after the rerun %d commits are stored, want exactly %d", n, commits)
+	}
+}
+
+func TestSecondWriterFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	repo := bulkRepo(t, 10)
+	dir := t.TempDir()
+	writeConfig(t, dir, repo.Dir)
+	db, err := store.Open(t.Context(), filepath.Join(dir, "data", "overtime.duckdb"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	start := time.Now()
+	r := overtime(t, dir, "run")
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1", r.code)
+	}
+	if !strings.Contains(r.stderr, "another overtime process (pid ") || !strings.Contains(r.stderr, "only one may run at a time") {
+		t.Errorf("stderr does not say the database is busy:\n%s", r.stderr)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("second run took %s to fail; want at once", d)
+	}
+}
+
+func TestBadInputExitsWithUsageErrorNamingIt(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("people:\n  - id: a\n    timezone: Europe/Berln\n"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--config", bad}, `people[0].timezone: unknown time zone "Europe/Berln"`},
+		{[]string{"run", "--config", bad}, `people[0].timezone`},
+		{[]string{"report", "--config", filepath.Join(dir, "missing.yaml")}, "missing.yaml"},
+		{[]string{"report", "--format", "xml"}, `--format: unknown format "xml"`},
+		{[]string{"report", "--as-of", "20-11-2026"}, `--as-of: want YYYY-MM-DD, got "20-11-2026"`},
+		{[]string{"report", "--window", "0"}, `--window: want 1 to 366 days, got 0`},
+		{[]string{"run", "--no-such-flag"}, "unknown flag: --no-such-flag"},
+	} {
+		r := overtime(t, dir, tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("overtime %v: exit %d, stderr %q; want exit 2 naming %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+}
+
+func TestHelpHasExamples(t *testing.T) {
+	t.Parallel()
+	for _, c := range newRootCmd(&bytes.Buffer{}, &bytes.Buffer{}).Commands() {
+		if c.Name() == "help" || c.Name() == "completion" {
+			continue
+		}
+		if c.Example == "" || c.Long == "" {
+			t.Errorf("%s: --help lacks a description or an example", c.Name())
+		}
+	}
+}
