@@ -1,0 +1,319 @@
+// Package config loads and validates Overtime's YAML configuration and
+// resolves each person's working-time rules from the defaults, their team
+// and their own settings.
+//
+// Unknown keys are errors, defaults live in one place (defaultConfig), and
+// everything is validated at load time: every message names the key path
+// and quotes the value, and all problems are reported at once, one per line.
+// Secrets are never in the config, only the names of the environment
+// variables that hold them.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Database string       `yaml:"database"` // default "overtime.duckdb"; relative paths are relative to the config file's directory
+	Defaults WorkSettings `yaml:"defaults"`
+	Teams    []Team       `yaml:"teams"`
+	People   []Person     `yaml:"people"`
+	Bots     []string     `yaml:"bots"` // default ["*[bot]*", "dependabot*", "renovate*"]
+	Sources  Sources      `yaml:"sources"`
+	Analysis Analysis     `yaml:"analysis"`
+	Export   Export       `yaml:"export"`
+	Privacy  Privacy      `yaml:"privacy"`
+	Dir      string       `yaml:"-"` // directory of the loaded file (or "." for Parse)
+}
+
+// WorkSettings are the working-time settings that defaults, a team and a
+// person may each set; the most specific setting wins, except holidays,
+// which add up.
+type WorkSettings struct {
+	Timezone        string   `yaml:"timezone"`
+	Workdays        []string `yaml:"workdays"`
+	Hours           string   `yaml:"hours"`
+	HolidayCalendar string   `yaml:"holiday_calendar"`
+	Holidays        []string `yaml:"holidays"`
+}
+
+// Team is a named group of people that may set work settings for all of
+// them.
+type Team struct {
+	Name         string `yaml:"name"`
+	WorkSettings `yaml:",inline"`
+}
+
+// Person is one configured person and the identities that are theirs.
+type Person struct {
+	ID           string `yaml:"id"`
+	Name         string `yaml:"name"`
+	Team         string `yaml:"team"`
+	WorkSettings `yaml:",inline"`
+	Emails       []string `yaml:"emails"`
+	GitHub       string   `yaml:"github"`
+	Jira         string   `yaml:"jira"`
+}
+
+// Sources are the places activity is collected from.
+type Sources struct {
+	Git    []GitSource   `yaml:"git"`
+	GitHub *GitHubSource `yaml:"github"` // nil when absent
+	Jira   *JiraSource   `yaml:"jira"`   // nil when absent
+}
+
+// GitSource is a local clone (or any directory git can read).
+type GitSource struct {
+	Path string `yaml:"path"` // resolved to an absolute path against Dir; must exist (a directory) at load time
+}
+
+// GitHubSource is a GitHub or GitHub Enterprise Server instance.
+type GitHubSource struct {
+	BaseURL          string   `yaml:"base_url"`            // "" for github.com
+	TokenEnv         string   `yaml:"token_env"`           // default GITHUB_TOKEN
+	Orgs             []string `yaml:"orgs"`                // organization logins
+	Repos            []string `yaml:"repos"`               // each "owner/name"
+	Since            string   `yaml:"since"`               // YYYY-MM-DD or ""
+	CacheDir         string   `yaml:"cache_dir"`           // where bare clones live; default ".overtime-cache/github", resolved against Dir
+	IncludeForks     bool     `yaml:"include_forks"`       // also collect forked repositories of the orgs
+	MaxRateLimitWait Duration `yaml:"max_rate_limit_wait"` // longest wait for a rate limit reset before giving up; default 15m
+}
+
+// JiraSource is a Jira Cloud or Data Center instance.
+type JiraSource struct {
+	URL              string `yaml:"url"`
+	UserEnv          string `yaml:"user_env"`  // default JIRA_USER
+	TokenEnv         string `yaml:"token_env"` // default JIRA_TOKEN
+	JQL              string `yaml:"jql"`
+	Since            string `yaml:"since"`              // YYYY-MM-DD or ""
+	Deployment       string `yaml:"deployment"`         // "" (auto-detect), "cloud" or "datacenter"
+	StoryPointsField string `yaml:"story_points_field"` // e.g. customfield_10016, may be ""
+}
+
+// Analysis are the settings of the analysis.
+type Analysis struct {
+	WindowDays int `yaml:"window_days"` // default 28, 1..366
+}
+
+// Export are the settings of the exporters.
+type Export struct {
+	Prometheus PrometheusExport `yaml:"prometheus"`
+}
+
+// PrometheusExport says where metrics go.
+type PrometheusExport struct {
+	Listen      string `yaml:"listen"`      // default "127.0.0.1:9465", host:port
+	Pushgateway string `yaml:"pushgateway"` // URL or ""
+	Textfile    string `yaml:"textfile"`    // path ending in .prom, or ""; resolved against Dir
+}
+
+// Privacy are the privacy settings.
+type Privacy struct {
+	Pseudonymize  bool   `yaml:"pseudonymize"`
+	SaltEnv       string `yaml:"salt_env"`       // default OVERTIME_SALT
+	RetentionDays int    `yaml:"retention_days"` // 0 keeps everything
+}
+
+// Defaults, in one place. Parse starts from these and lets the file
+// override them, so a key that is present but empty is an explicit value
+// (and validated as such), not a request for the default.
+const (
+	DefaultDatabase         = "overtime.duckdb"
+	DefaultTimezone         = "UTC"
+	DefaultHours            = "09:00-18:00"
+	DefaultGitHubTokenEnv   = "GITHUB_TOKEN"
+	DefaultGitHubCacheDir   = ".overtime-cache/github"
+	DefaultMaxRateLimitWait = Duration(15 * time.Minute)
+	DefaultJiraUserEnv      = "JIRA_USER"
+	DefaultJiraTokenEnv     = "JIRA_TOKEN"
+	DefaultWindowDays       = 28
+	DefaultListen           = "127.0.0.1:9465"
+	DefaultSaltEnv          = "OVERTIME_SALT"
+)
+
+// DefaultWorkdays and DefaultBots are the default lists; copy before
+// changing.
+var (
+	DefaultWorkdays = []string{"mon", "tue", "wed", "thu", "fri"}
+	DefaultBots     = []string{"*[bot]*", "dependabot*", "renovate*"}
+)
+
+func defaultConfig() *Config {
+	return &Config{
+		Database: DefaultDatabase,
+		Defaults: WorkSettings{
+			Timezone: DefaultTimezone,
+			Workdays: append([]string(nil), DefaultWorkdays...),
+			Hours:    DefaultHours,
+		},
+		Bots:     append([]string(nil), DefaultBots...),
+		Analysis: Analysis{WindowDays: DefaultWindowDays},
+		Export:   Export{Prometheus: PrometheusExport{Listen: DefaultListen}},
+		Privacy:  Privacy{SaltEnv: DefaultSaltEnv},
+	}
+}
+
+func defaultGitHub() *GitHubSource {
+	return &GitHubSource{
+		TokenEnv:         DefaultGitHubTokenEnv,
+		CacheDir:         DefaultGitHubCacheDir,
+		MaxRateLimitWait: DefaultMaxRateLimitWait,
+	}
+}
+
+func defaultJira() *JiraSource {
+	return &JiraSource{UserEnv: DefaultJiraUserEnv, TokenEnv: DefaultJiraTokenEnv}
+}
+
+// Default is the config used when no config file exists: the defaults, and
+// the directory dir itself as the only git source.
+func Default(dir string) *Config {
+	if dir == "" {
+		dir = "."
+	}
+	c := defaultConfig()
+	c.Dir = dir
+	c.Database = absPath(dir, c.Database)
+	c.Sources.Git = []GitSource{{Path: absPath(dir, ".")}}
+	return c
+}
+
+// Load reads the config file at path and parses it (see Parse), resolving
+// relative paths against the file's directory. Each error line starts with
+// path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	c, err := Parse(data, absPath(filepath.Dir(path), "."))
+	if err != nil {
+		var errs []error
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = joined.Unwrap()
+		} else {
+			errs = []error{err}
+		}
+		for i, e := range errs {
+			errs[i] = fmt.Errorf("%s: %w", path, e)
+		}
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// Parse parses and validates a config file's contents, resolving relative
+// paths against dir ("" means "."). It reports every problem it finds,
+// joined, one per line.
+func Parse(data []byte, dir string) (*Config, error) {
+	if dir == "" {
+		dir = "."
+	}
+	root, err := parseDocument(data)
+	if err != nil {
+		return nil, err
+	}
+	c := defaultConfig()
+	c.Sources.GitHub = defaultGitHub()
+	c.Sources.Jira = defaultJira()
+	sc := shapeChecker{present: map[string]bool{}}
+	if root != nil {
+		sc.check(root, reflect.TypeFor[Config](), "")
+		if len(sc.errs) == 0 {
+			// The shape check reports, with key paths, everything the strict
+			// decoder rejects; this is a safety net.
+			dec := yaml.NewDecoder(bytes.NewReader(data))
+			dec.KnownFields(true)
+			if err := dec.Decode(c); err != nil {
+				return nil, fmt.Errorf("decode config: %w", err)
+			}
+		} else {
+			// Decode what fits anyway, so that the values' problems are
+			// reported in the same run as the keys'. yaml.v3 leaves values
+			// of the wrong shape untouched.
+			_ = root.Decode(c)
+		}
+	}
+	// The sections were preset to their defaults so that keys left out get
+	// them; a section left out is nil.
+	if !sc.present["sources.github"] {
+		c.Sources.GitHub = nil
+	}
+	if !sc.present["sources.jira"] {
+		c.Sources.Jira = nil
+	}
+	c.Dir = dir
+	if err := errors.Join(append(sc.errs, c.validate()...)...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// parseDocument parses data as one YAML document and returns its root node,
+// or nil when the document is empty.
+func parseDocument(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if err == io.EOF {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("parse config: %w", err)
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err != io.EOF {
+		if err != nil {
+			return nil, fmt.Errorf("parse config: %w", err)
+		}
+		return nil, fmt.Errorf("parse config: more than one YAML document (line %d); want one", next.Line)
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return nil, nil
+	}
+	return root, nil
+}
+
+// absPath resolves p against dir and makes it absolute where possible.
+func absPath(dir, p string) string {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}
+
+// Person returns the configured person with the given id.
+func (c *Config) Person(id string) (Person, bool) {
+	for _, p := range c.People {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Person{}, false
+}
+
+// Team returns the declared team with the given name.
+func (c *Config) Team(name string) (Team, bool) {
+	for _, t := range c.Teams {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Team{}, false
+}
