@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -59,6 +60,14 @@ func buildCollectors(cfg *config.Config, log *slog.Logger) []collectors.Collecto
 // runCollect runs every collector; the error names each source that failed.
 func runCollect(ctx context.Context, db *store.DB, cfg *config.Config, log *slog.Logger) ([]collectors.Outcome, error) {
 	outcomes := collectors.Run(ctx, db, buildCollectors(cfg, log), log)
+	if days := cfg.Privacy.RetentionDays; days > 0 {
+		cutoff := time.Now().AddDate(0, 0, -days)
+		n, err := db.ApplyRetention(ctx, cutoff)
+		if err != nil {
+			return outcomes, err
+		}
+		log.Info("applied retention", "retention_days", days, "events_erased", n)
+	}
 	var errs []error
 	for _, o := range outcomes {
 		if o.Err != nil {

@@ -246,3 +246,27 @@ func TestHelpHasExamples(t *testing.T) {
 		}
 	}
 }
+
+func TestForgetErasesAPerson(t *testing.T) {
+	t.Parallel()
+	repo := bulkRepo(t, 30)
+	dir := t.TempDir()
+	writeConfig(t, dir, repo.Dir)
+	if r := overtime(t, dir, "run"); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := overtime(t, dir, "forget", "ben@example.com"); r.code != 2 || !strings.Contains(r.stderr, "--yes") {
+		t.Errorf("forget without --yes: exit %d, %q", r.code, r.stderr)
+	}
+	if r := overtime(t, dir, "forget", "nobody", "--yes"); r.code != 2 || !strings.Contains(r.stderr, `no person "nobody"`) {
+		t.Errorf("forget of an unknown person: exit %d, %q", r.code, r.stderr)
+	}
+	r := overtime(t, dir, "forget", "ben@example.com", "--yes")
+	if r.code != 0 || !strings.Contains(r.stdout, "forgot ben@example.com: 1 identities, 10 events erased") {
+		t.Fatalf("forget: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	rep := overtime(t, dir, "report", "--format", "csv", "--as-of", "2026-06-03", "--window", "30")
+	if strings.Contains(rep.stdout, "ben@") || !strings.Contains(rep.stdout, "ana@example.com") {
+		t.Errorf("report after forget:\n%s", rep.stdout)
+	}
+}

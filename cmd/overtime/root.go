@@ -56,6 +56,7 @@ hours, holidays) and reports after-hours work per person.`,
 		newReportCmd(g),
 		newPeopleCmd(g),
 		newCheckCmd(g),
+		newForgetCmd(g),
 	)
 	return root
 }

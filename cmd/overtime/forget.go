@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/overtime-project/overtime/analysis"
+)
+
+type forgetOptions struct {
+	*globalOptions
+	yes bool
+}
+
+func newForgetCmd(g *globalOptions) *cobra.Command {
+	o := &forgetOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "forget PERSON_ID",
+		Short: "Erase everything stored about one person",
+		Long: `Forget erases a person from the database: every event of every identity
+matched to them (see 'overtime people'), the identities themselves, and their
+name on pull requests and tickets (the rows stay, so nobody else's figures
+change). The analysis is then rebuilt without them. Remove the person and their
+identities from the config too, or the next run collects their activity again.`,
+		Example: `  overtime forget alice --yes
+  overtime forget bob@example.com --yes`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if !o.yes {
+				return usageError{fmt.Errorf("forget erases data for good: add --yes to confirm")}
+			}
+			cfg, err := o.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			db, err := openStore(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			res, err := analysis.ResolvePeople(ctx, db, cfg)
+			if err != nil {
+				return err
+			}
+			id := args[0]
+			var identities []string
+			known := false
+			for _, p := range res.People {
+				if p.ID == id {
+					identities, known = p.Identities, true
+				}
+			}
+			if !known {
+				return usageError{fmt.Errorf("no person %q: 'overtime people' lists them", id)}
+			}
+			erased, err := db.Forget(ctx, id, identities)
+			if err != nil {
+				return err
+			}
+			if _, err := analysis.Analyze(ctx, db, cfg); err != nil {
+				return err
+			}
+			fmt.Fprintf(o.stdout, "forgot %s: %d identities, %d events erased\n", id, len(identities), erased)
+			if _, configured := cfg.Person(id); configured {
+				fmt.Fprintf(o.stdout, "%s is still in the config: remove them there, or the next run collects their activity again\n", id)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&o.yes, "yes", false, "confirm the erasure")
+	return cmd
+}

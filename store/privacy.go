@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Forget erases a person: every event of their identities, the identities
+// themselves, and their name in pull requests and tickets (the rows stay,
+// so other people's figures do not change, but no longer point to them).
+// The derived tables are cleared of the person too; the next analysis
+// rebuilds them from what is left. It returns how many events were erased.
+func (db *DB) Forget(ctx context.Context, personID string, identities []string) (int, error) {
+	erased := 0
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range identities {
+			res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE identity = ?`, id)
+			if err != nil {
+				return fmt.Errorf("erase events: %w", err)
+			}
+			n, _ := res.RowsAffected()
+			erased += int(n)
+			for _, q := range []string{
+				`DELETE FROM identities WHERE identity = ?`,
+				`DELETE FROM identity_links WHERE email_identity = $1 OR login_identity = $1`,
+				`UPDATE pull_requests SET author = '' WHERE author = ?`,
+				`UPDATE pull_requests SET merged_by = NULL WHERE merged_by = ?`,
+				`UPDATE jira_tickets SET assignee = NULL WHERE assignee = ?`,
+				`UPDATE jira_tickets SET reporter = NULL WHERE reporter = ?`,
+				`UPDATE jira_ticket_intervals SET value = NULL WHERE field = 'assignee' AND value = ?`,
+				`DELETE FROM jira_users WHERE identity = ?`,
+				`DELETE FROM person_identities WHERE identity = ?`,
+			} {
+				if _, err := tx.ExecContext(ctx, q, id); err != nil {
+					return fmt.Errorf("erase identity: %w", err)
+				}
+			}
+		}
+		for _, q := range derivedPersonTables {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+q+` WHERE person_id = ?`, personID); err != nil {
+				return fmt.Errorf("erase %s: %w", q, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("forget %s: %w", personID, err)
+	}
+	return erased, nil
+}
+
+// derivedPersonTables are the analysis tables keyed by person_id.
+var derivedPersonTables = []string{"people", "person_rules", "person_holidays", "person_days"}
+
+// ApplyRetention deletes what is older than cutoff: events, pull requests
+// and tickets closed before it (open ones still weigh on someone today),
+// and identities with no events left that were last seen before it.
+func (db *DB) ApplyRetention(ctx context.Context, cutoff time.Time) (int, error) {
+	cutoff = cutoff.UTC()
+	erased := 0
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE occurred_at < ?`, cutoff)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		erased = int(n)
+		for _, q := range []string{
+			`DELETE FROM pull_requests WHERE closed_at < ?`,
+			`DELETE FROM jira_ticket_intervals WHERE issue_id IN (
+				SELECT issue_id FROM jira_tickets WHERE resolved < $1 OR gone_at < $1)`,
+			`DELETE FROM jira_tickets WHERE resolved < $1 OR gone_at < $1`,
+			`DELETE FROM identities WHERE last_seen < ?
+				AND identity NOT IN (SELECT DISTINCT identity FROM events)`,
+			`DELETE FROM person_days WHERE day < CAST(? AS DATE)`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, cutoff); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("apply retention: %w", err)
+	}
+	return erased, nil
+}

@@ -1,0 +1,57 @@
+package store_test
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/overtime-project/overtime/store"
+)
+
+func openPrivacyDB(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "privacy.duckdb"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestForgetAndRetention(t *testing.T) {
+	t.Parallel()
+	db := openPrivacyDB(t)
+	ctx := t.Context()
+	day := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
+	var evs []store.Event
+	for i, who := range []string{"email:a@x.com", "github:a", "email:b@x.com", "email:a@x.com", "email:b@x.com"} {
+		evs = append(evs, store.Event{Source: "git", Kind: "commit", ID: string(rune('0' + i)), Identity: who, Name: who,
+			At: day.AddDate(0, 0, 10*i), Scope: "r"})
+	}
+	if _, err := db.Write(ctx, store.Batch{Events: evs}); err != nil {
+		t.Fatal(err)
+	}
+	erased, err := db.Forget(ctx, "a", []string{"email:a@x.com", "github:a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if erased != 3 {
+		t.Errorf("forget erased %d events, want 3", erased)
+	}
+	ids, err := db.Identities(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 1 || ids[0].Identity != "email:b@x.com" {
+		t.Errorf("identities after forget = %+v, want only b", ids)
+	}
+	// Retention: b's event of day+20 goes, the one of day+40 stays.
+	n, err := db.ApplyRetention(ctx, day.AddDate(0, 0, 30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, _ := db.EventCount(ctx, "")
+	if n != 1 || left != 1 {
+		t.Errorf("retention erased %d, left %d; want 1 and 1", n, left)
+	}
+}
