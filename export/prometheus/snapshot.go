@@ -1,0 +1,299 @@
+// Package prometheus exports the nightly analysis to Prometheus: the run writes
+// a Snapshot file beside the database, and one Collector turns a Snapshot into
+// the overtime_ metrics for a scrape (serve), a Pushgateway (push), a
+// node_exporter textfile, or timestamped OpenMetrics for backfilling history.
+//
+// Serve reads the snapshot file, never the database: DuckDB locks the file
+// for as long as any process has it open, so a long-running reader would make
+// the nightly run wait. The snapshot is replaced atomically (temp file and
+// rename), so a scrape sees the old snapshot or the new one, never half of one.
+package prometheus
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+)
+
+// SnapshotVersion is the version of the snapshot file format. A reader
+// refuses a file of another version rather than misreading it.
+const SnapshotVersion = 1
+
+// Snapshot is everything the metrics contract needs, as of one nightly run.
+// It holds counts, ratios and durations only: person ids and team names are
+// the only identifying strings.
+type Snapshot struct {
+	Version     int       `json:"version"`
+	GeneratedAt time.Time `json:"generated_at"`
+	// AsOf is the last local date the figures cover, YYYY-MM-DD.
+	AsOf   string   `json:"as_of,omitempty"`
+	People []Person `json:"people"`
+	// Punchcard holds the teams' activity by local weekday and hour over the
+	// analysis window. Cells a team lacks are exported as 0, so every team
+	// that has at least one cell gets the full 7 × 24 grid.
+	Punchcard []PunchcardCell `json:"punchcard"`
+	Job       Job             `json:"job"`
+}
+
+// Person is one person's figures. ID is the metrics' person label: the
+// configured id, or its pseudonym when privacy.pseudonymize is on.
+type Person struct {
+	ID   string `json:"id"`
+	Team string `json:"team"`
+	// RiskScore is 0–100; nil when the person has too little activity or
+	// history to judge (level insufficient_data): no series is exported then.
+	RiskScore           *float64 `json:"risk_score,omitempty"`
+	SustainedAfterHours bool     `json:"sustained_after_hours"`
+	// Windows maps a window label ("7d", "28d") to the figures of the local
+	// days it covers, ending at AsOf.
+	Windows map[string]WindowFigures `json:"windows"`
+	// WorkdaySpanSeconds is the median first-to-last activity on the
+	// person's active working days in the analysis window.
+	WorkdaySpanSeconds float64 `json:"workday_span_seconds"`
+	// LongestActiveStreak is the longest run of consecutive local days with
+	// activity in the analysis window.
+	LongestActiveStreak int `json:"longest_active_streak"`
+	// OpenTickets and OpenPullRequests are nil when no ticket (GitHub)
+	// source is configured: the metric is then absent, never 0.
+	OpenTickets      *int `json:"open_tickets,omitempty"`
+	OpenPullRequests *int `json:"open_pull_requests,omitempty"`
+}
+
+// WindowFigures are a person's after-hours figures over one window.
+type WindowFigures struct {
+	AfterHoursRatio float64 `json:"after_hours_ratio"` // 0–1, after-hours events / events
+	// AfterHoursActiveSeconds is the number of distinct local clock hours
+	// outside working hours with any activity, × 3600.
+	AfterHoursActiveSeconds float64 `json:"after_hours_active_seconds"`
+	NonWorkdaysActive       int     `json:"nonworkdays_active"` // distinct non-working local days with activity
+	LateNightEvents         int     `json:"late_night_events"`  // events 00:00–05:00 local
+	// ActivityEvents counts activity events by source ("git", "github",
+	// "jira"). Give every configured source, 0 included.
+	ActivityEvents map[string]int `json:"activity_events"`
+}
+
+// PunchcardCell is the number of a team's activity events that fell on one
+// local weekday and hour.
+type PunchcardCell struct {
+	Team    string       `json:"team"`
+	Weekday time.Weekday `json:"weekday"` // Go's numbering: 0 = Sunday
+	Hour    int          `json:"hour"`    // 0–23, local
+	Events  int          `json:"events"`
+}
+
+// Job describes the nightly runs. LastSuccess outlives failed runs: a run
+// carries it over from the previous snapshot (see Finish).
+type Job struct {
+	LastRun     time.Time `json:"last_run,omitzero"`     // when the last run ended, failed or not
+	LastSuccess time.Time `json:"last_success,omitzero"` // zero: no run has succeeded yet
+	// CollectedRecords and SourceErrors are per configured source, of the
+	// last run. Give every configured source, 0 included, so an alert on
+	// errors resolves when a source recovers.
+	CollectedRecords map[string]int `json:"collected_records"`
+	SourceErrors     map[string]int `json:"source_errors"`
+	// PhaseSeconds is the wall time of each phase of the last run
+	// ("collect", "analyze", "export").
+	PhaseSeconds map[string]float64 `json:"phase_seconds"`
+}
+
+// Finish stamps a run that ended at ended. A run that succeeded becomes the
+// last success; a failed one keeps the last success of prev, the snapshot
+// the previous run wrote (nil when there is none). When the analysis itself
+// failed, the run should also copy prev's AsOf, People and Punchcard into s,
+// so that every exporter keeps answering from the last good data.
+func (s *Snapshot) Finish(prev *Snapshot, ended time.Time, succeeded bool) {
+	s.Version = SnapshotVersion
+	s.Job.LastRun = ended
+	switch {
+	case succeeded:
+		s.Job.LastSuccess = ended
+	case prev != nil:
+		s.Job.LastSuccess = prev.Job.LastSuccess
+	default:
+		s.Job.LastSuccess = time.Time{}
+	}
+}
+
+// SnapshotPath is where the nightly run writes the snapshot of the database
+// at dbPath, and where serve, push and the textfile writer read it. An
+// in-memory database has no snapshot: the path is "".
+func SnapshotPath(dbPath string) string {
+	if dbPath == "" || dbPath == ":memory:" {
+		return ""
+	}
+	return dbPath + ".metrics.json"
+}
+
+var (
+	windowRE = regexp.MustCompile(`^[1-9][0-9]*d$`)
+	sourceRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+)
+
+// Validate reports the first inconsistency that would make the exported
+// metrics wrong or duplicate.
+func (s *Snapshot) Validate() error {
+	if s.Version != SnapshotVersion {
+		return fmt.Errorf("version: want %d, got %d", SnapshotVersion, s.Version)
+	}
+	seen := make(map[string]bool, len(s.People))
+	for i, p := range s.People {
+		at := fmt.Sprintf("people[%d]", i)
+		if p.ID == "" {
+			return fmt.Errorf("%s.id: empty", at)
+		}
+		if seen[p.ID] {
+			return fmt.Errorf("%s.id: duplicate %q", at, p.ID)
+		}
+		seen[p.ID] = true
+		if p.RiskScore != nil && !(*p.RiskScore >= 0 && *p.RiskScore <= 100) {
+			return fmt.Errorf("%s.risk_score: want 0 to 100, got %v", at, *p.RiskScore)
+		}
+		if !finiteNonNegative(p.WorkdaySpanSeconds) || p.WorkdaySpanSeconds > 86400 {
+			return fmt.Errorf("%s.workday_span_seconds: want 0 to 86400, got %v", at, p.WorkdaySpanSeconds)
+		}
+		if p.LongestActiveStreak < 0 {
+			return fmt.Errorf("%s.longest_active_streak: negative", at)
+		}
+		if p.OpenTickets != nil && *p.OpenTickets < 0 {
+			return fmt.Errorf("%s.open_tickets: negative", at)
+		}
+		if p.OpenPullRequests != nil && *p.OpenPullRequests < 0 {
+			return fmt.Errorf("%s.open_pull_requests: negative", at)
+		}
+		for w, f := range p.Windows {
+			wat := fmt.Sprintf("%s.windows[%q]", at, w)
+			if !windowRE.MatchString(w) {
+				return fmt.Errorf("%s: window label must look like \"28d\"", wat)
+			}
+			if !(f.AfterHoursRatio >= 0 && f.AfterHoursRatio <= 1) {
+				return fmt.Errorf("%s.after_hours_ratio: want 0 to 1, got %v", wat, f.AfterHoursRatio)
+			}
+			if !finiteNonNegative(f.AfterHoursActiveSeconds) {
+				return fmt.Errorf("%s.after_hours_active_seconds: want a non-negative number, got %v", wat, f.AfterHoursActiveSeconds)
+			}
+			if f.NonWorkdaysActive < 0 || f.LateNightEvents < 0 {
+				return fmt.Errorf("%s: negative count", wat)
+			}
+			for src, n := range f.ActivityEvents {
+				if !sourceRE.MatchString(src) {
+					return fmt.Errorf("%s.activity_events: bad source name %q", wat, src)
+				}
+				if n < 0 {
+					return fmt.Errorf("%s.activity_events[%q]: negative", wat, src)
+				}
+			}
+		}
+	}
+	type cellKey struct {
+		team string
+		day  time.Weekday
+		hour int
+	}
+	cells := make(map[cellKey]bool, len(s.Punchcard))
+	for i, c := range s.Punchcard {
+		at := fmt.Sprintf("punchcard[%d]", i)
+		if c.Weekday < time.Sunday || c.Weekday > time.Saturday {
+			return fmt.Errorf("%s.weekday: want 0 to 6, got %d", at, c.Weekday)
+		}
+		if c.Hour < 0 || c.Hour > 23 {
+			return fmt.Errorf("%s.hour: want 0 to 23, got %d", at, c.Hour)
+		}
+		if c.Events < 0 {
+			return fmt.Errorf("%s.events: negative", at)
+		}
+		k := cellKey{c.Team, c.Weekday, c.Hour}
+		if cells[k] {
+			return fmt.Errorf("%s: duplicate cell team %q weekday %d hour %d", at, c.Team, c.Weekday, c.Hour)
+		}
+		cells[k] = true
+	}
+	for _, m := range []map[string]int{s.Job.CollectedRecords, s.Job.SourceErrors} {
+		for src, n := range m {
+			if !sourceRE.MatchString(src) || n < 0 {
+				return fmt.Errorf("job: bad source %q or negative count %d", src, n)
+			}
+		}
+	}
+	for phase, sec := range s.Job.PhaseSeconds {
+		if !sourceRE.MatchString(phase) || !finiteNonNegative(sec) {
+			return fmt.Errorf("job.phase_seconds: bad phase %q or duration %v", phase, sec)
+		}
+	}
+	return nil
+}
+
+func finiteNonNegative(f float64) bool { return f >= 0 && !math.IsInf(f, 1) }
+
+// WriteSnapshotFile validates s and replaces the file at path with it
+// atomically: it writes a temporary file in the same directory, syncs it and
+// renames it over path, so a concurrent reader sees the old snapshot or the
+// new one.
+func WriteSnapshotFile(path string, s Snapshot) error {
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("snapshot for %s: %w", path, err)
+	}
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode snapshot: %w", err)
+	}
+	return writeFileAtomic(path, append(data, '\n'))
+}
+
+// ReadSnapshotFile reads and validates the snapshot at path. A missing file
+// is an error that matches fs.ErrNotExist.
+func ReadSnapshotFile(path string) (*Snapshot, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var s Snapshot
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("read snapshot %s: %w", path, err)
+	}
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("read snapshot %s: %w", path, err)
+	}
+	return &s, nil
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames it
+// over path. The temporary name starts with a dot and does not end in .prom,
+// so node_exporter's textfile collector never reads a half-written file.
+func writeFileAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", tmp.Name(), err)
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("write %s: %w", tmp.Name(), err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", tmp.Name(), err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", tmp.Name(), err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("replace %s: %w", path, err)
+	}
+	// Make the rename itself durable; a failure here leaves a correct file.
+	if d, derr := os.Open(dir); derr == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
