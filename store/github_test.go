@@ -123,12 +123,12 @@ func TestOpenPullRequestsAt(t *testing.T) {
 	db := openGitHubTestDB(t)
 	day := func(d int) time.Time { return time.Date(2026, 3, d, 10, 0, 0, 0, time.UTC) }
 	prs := []PullRequest{
-		{ID: 1, Repo: "acme/api", Number: 1, Author: "github:alice", CreatedAt: day(1), UpdatedAt: day(1)},                                    // open
-		{ID: 2, Repo: "acme/api", Number: 2, Author: "github:alice", CreatedAt: day(2), ClosedAt: day(9), UpdatedAt: day(9)},                  // open on the 5th
+		{ID: 1, Repo: "acme/api", Number: 1, Author: "github:alice", CreatedAt: day(1), UpdatedAt: day(1)},                                     // open
+		{ID: 2, Repo: "acme/api", Number: 2, Author: "github:alice", CreatedAt: day(2), ClosedAt: day(9), UpdatedAt: day(9)},                   // open on the 5th
 		{ID: 3, Repo: "acme/api", Number: 3, Author: "github:alice", CreatedAt: day(1), ClosedAt: day(4), MergedAt: day(4), UpdatedAt: day(4)}, // closed before
-		{ID: 4, Repo: "acme/web", Number: 1, Author: "github:bob", CreatedAt: day(6), UpdatedAt: day(6)},                                      // not yet opened
-		{ID: 5, Repo: "acme/web", Number: 2, Author: "github:carol", CreatedAt: day(1), UpdatedAt: day(1)},                                    // carol is nobody the analysis knows
-		{ID: 6, Repo: "acme/web", Number: 3, Author: "github:alice-work", CreatedAt: day(3), UpdatedAt: day(3)},                               // alice's second login
+		{ID: 4, Repo: "acme/web", Number: 1, Author: "github:bob", CreatedAt: day(6), UpdatedAt: day(6)},                                       // not yet opened
+		{ID: 5, Repo: "acme/web", Number: 2, Author: "github:carol", CreatedAt: day(1), UpdatedAt: day(1)},                                     // carol is nobody the analysis knows
+		{ID: 6, Repo: "acme/web", Number: 3, Author: "github:alice-work", CreatedAt: day(3), UpdatedAt: day(3)},                                // alice's second login
 	}
 	if _, err := db.WriteGitHubPage(ctx, nil, prs, nil, nil); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,121 @@
+package github
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// clonePath is where a repository's bare clone lives:
+// <cache>/<host>/<owner>/<name>.git, lowercased.
+func (c *Collector) clonePath(rp repo) string {
+	owner, name, _ := strings.Cut(rp.scope, "/")
+	return filepath.Join(c.opts.CacheDir, c.host, owner, name+".git")
+}
+
+// syncClone makes dir a current bare clone of the repository: cloned the
+// first time (into a temporary directory renamed when complete, so that a
+// run killed halfway leaves nothing that looks like a clone), fetched after.
+// Clones are partial (--filter=blob:none): commit times and authors need no
+// file contents, and servers that do not filter simply send everything.
+func (c *Collector) syncClone(ctx context.Context, rp repo, dir string) error {
+	if rp.CloneURL == "" {
+		return fmt.Errorf("no clone_url")
+	}
+	env := c.gitEnv(rp.CloneURL)
+	if exists(filepath.Join(dir, "HEAD")) {
+		if err := c.runGit(ctx, env, dir, "remote", "set-url", "origin", rp.CloneURL); err != nil {
+			return err
+		}
+		if err := c.runGit(ctx, env, dir, "fetch", "--quiet", "--prune", "--no-tags", "origin", "+refs/heads/*:refs/heads/*"); err != nil {
+			return err
+		}
+	} else {
+		parent := filepath.Dir(dir)
+		if err := os.MkdirAll(parent, 0o755); err != nil {
+			return fmt.Errorf("clone: %w", err)
+		}
+		stale, _ := filepath.Glob(dir + ".partial-*")
+		for _, s := range stale {
+			os.RemoveAll(s)
+		}
+		tmp, err := os.MkdirTemp(parent, filepath.Base(dir)+".partial-")
+		if err != nil {
+			return fmt.Errorf("clone: %w", err)
+		}
+		if err := c.runGit(ctx, env, "", "clone", "--quiet", "--bare", "--filter=blob:none", "--no-tags", rp.CloneURL, tmp); err != nil {
+			os.RemoveAll(tmp)
+			return err
+		}
+		if err := os.RemoveAll(dir); err != nil { // a leftover without HEAD
+			os.RemoveAll(tmp)
+			return fmt.Errorf("clone: %w", err)
+		}
+		if err := os.Rename(tmp, dir); err != nil {
+			os.RemoveAll(tmp)
+			return fmt.Errorf("clone: %w", err)
+		}
+	}
+	// HEAD follows the default branch, which may have been renamed.
+	if b := rp.DefaultBranch; b != "" && c.runGit(ctx, env, dir, "rev-parse", "--verify", "--quiet", "refs/heads/"+b) == nil {
+		if err := c.runGit(ctx, env, dir, "symbolic-ref", "HEAD", "refs/heads/"+b); err != nil {
+			return err
+		}
+	}
+	// git log reads HEAD:.mailmap in a bare repository. Fetch that one blob
+	// now, with credentials, rather than lazily inside the git collector's
+	// git log, which has none. A repository without .mailmap fails here,
+	// which is fine.
+	_ = c.runGit(ctx, env, dir, "cat-file", "blob", "HEAD:.mailmap")
+	return nil
+}
+
+// gitEnv is the environment of git commands for cloneURL. The token goes in
+// an http.extraHeader scoped to the clone URL's origin, through git's
+// GIT_CONFIG_* variables: never in argv (visible to every user in ps), a
+// URL (which git prints) or a file.
+func (c *Collector) gitEnv(cloneURL string) []string {
+	env := append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
+	u, err := url.Parse(cloneURL)
+	if c.opts.Token == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return env
+	}
+	n, _ := strconv.Atoi(os.Getenv("GIT_CONFIG_COUNT"))
+	n = max(n, 0)
+	i := strconv.Itoa(n)
+	return append(env,
+		"GIT_CONFIG_COUNT="+strconv.Itoa(n+1),
+		"GIT_CONFIG_KEY_"+i+"=http."+u.Scheme+"://"+u.Host+"/.extraheader",
+		"GIT_CONFIG_VALUE_"+i+"=Authorization: Basic "+basicCredential(c.opts.Token),
+	)
+}
+
+func (c *Collector) runGit(ctx context.Context, env []string, dir string, args ...string) error {
+	bin := c.opts.GitBinary
+	if bin == "" {
+		bin = "git"
+	}
+	full := args
+	if dir != "" {
+		full = append([]string{"-C", dir}, args...)
+	}
+	cmd := exec.CommandContext(ctx, bin, full...)
+	cmd.Env = env
+	cmd.Stdout = io.Discard
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			return fmt.Errorf("git %s: %w: %s", args[0], err, msg)
+		}
+		return fmt.Errorf("git %s: %w", args[0], err)
+	}
+	return nil
+}
