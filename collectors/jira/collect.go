@@ -26,7 +26,7 @@ func (s *session) sync(ctx context.Context, db *store.DB) (collectors.Stats, err
 	}
 	from := s.c.opts.Since
 	if from.IsZero() {
-		from = s.runStart.Add(-DefaultHistory)
+		from = s.runStart.AddDate(-1, 0, 0)
 	}
 	var high time.Time // the highest `updated` stored
 	if ok {

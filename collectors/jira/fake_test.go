@@ -119,6 +119,18 @@ func newFakeJira(t *testing.T, cloud bool) *fakeJira {
 	} else {
 		mux.HandleFunc("GET /rest/api/2/search", f.searchDataCenter)
 		mux.HandleFunc("GET /rest/api/2/issue/{id}", f.issue)
+		var users map[string]any
+		if err := json.Unmarshal(readTestdata(t, "datacenter_users.json"), &users); err != nil {
+			t.Fatal(err)
+		}
+		mux.HandleFunc("GET /rest/api/2/user", func(w http.ResponseWriter, r *http.Request) {
+			key := r.URL.Query().Get("key")
+			if u, ok := users[key]; ok {
+				writeJSON(w, http.StatusOK, u)
+				return
+			}
+			writeJSON(w, http.StatusNotFound, map[string]any{"errorMessages": []string{"The user with the key '" + key + "' does not exist"}, "errors": map[string]any{}})
+		})
 	}
 	mux.HandleFunc("GET /rest/api/2/issue/{id}/comment", f.list("comment", "comments"))
 	mux.HandleFunc("GET /rest/api/2/issue/{id}/worklog", f.list("worklog", "worklogs"))

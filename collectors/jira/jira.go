@@ -42,7 +42,6 @@ const (
 	DefaultPageSize    = 100
 	DefaultOverlap     = 5 * time.Minute
 	DefaultMaxAttempts = 6
-	DefaultHistory     = 365 * 24 * time.Hour // how far back a first run reaches without Since
 	DefaultTimeout     = time.Minute          // per request, when Options.HTTPClient sets none
 )
 
@@ -188,7 +187,8 @@ func (c *Collector) CursorScope() string { return c.site + " " + strings.TrimSpa
 // their events and the cursor, is one transaction. The cursor is the
 // highest `updated` stored, so a run that fails halfway resumes after the
 // last page stored. Then, when due, it lists every ticket the JQL returns
-// and marks the stored ones no longer there as gone.
+// and marks the stored ones no longer there as gone. Stats count events:
+// read (the overlap with the previous run included) and new.
 func (c *Collector) Collect(ctx context.Context, db *store.DB) (collectors.Stats, error) {
 	var stats collectors.Stats
 	s, err := c.connect(ctx)

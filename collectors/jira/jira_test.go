@@ -475,10 +475,22 @@ func TestDataCenter(t *testing.T) {
 	if tickets[1].Assignee != dcCarol || tickets[1].Intervals[1].Value != dcCarol {
 		t.Errorf("OPS-2 assignee %q, history %+v; want %s", tickets[1].Assignee, tickets[1].Intervals, dcCarol)
 	}
-	// alice: created OPS-4, OPS-5, moved OPS-1, logged 3 worklogs; bob:
-	// created OPS-1..3, assigned OPS-1 and OPS-2, closed OPS-3, commented
-	// on OPS-1 during the run; carol commented on OPS-2.
-	if diff := cmp.Diff(map[string]int{dcAlice: 6, dcBob: 7, dcCarol: 1}, eventsByIdentity(t, h.db)); diff != "" {
+	// OPS-4 was dave's: the changelog names him by key only, which Jira
+	// resolves to his username; OPS-5's first assignee is deleted and
+	// stays a key.
+	if got := tickets[3].Intervals[0]; got.Value != "jira:dave" {
+		t.Errorf("OPS-4's first assignee = %q, want jira:dave", got.Value)
+	}
+	if got := tickets[4].Intervals[0]; got.Value != "jira:JIRAUSER10999" {
+		t.Errorf("OPS-5's first assignee = %q, want the deleted user's key", got.Value)
+	}
+	if diff := cmp.Diff([]string{"JIRAUSER10300", "JIRAUSER10999"}, queryValues(reqs, "/rest/api/2/user", "key")); diff != "" {
+		t.Errorf("user key look-ups (-want +got):\n%s", diff)
+	}
+	// alice: created OPS-4, OPS-5, moved OPS-1, reassigned OPS-4 and OPS-5,
+	// logged 3 worklogs; bob: created OPS-1..3, assigned OPS-1 and OPS-2,
+	// closed OPS-3, commented on OPS-1 during the run; carol commented on OPS-2.
+	if diff := cmp.Diff(map[string]int{dcAlice: 8, dcBob: 7, dcCarol: 1}, eventsByIdentity(t, h.db)); diff != "" {
 		t.Errorf("events per identity (-want +got):\n%s", diff)
 	}
 	cur, _, _ := h.db.GetCursor(ctx, jira.Source, f.URL()+" project = OPS")

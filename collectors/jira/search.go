@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -125,6 +126,9 @@ func (s *session) searchDataCenter(ctx context.Context, r searchRequest, fn func
 		q.Set("startAt", strconv.Itoa(start))
 		var page searchPage
 		if err := s.get(ctx, s.auth, "rest/api/2/search", q, &page); err != nil {
+			if statusCode(err) == http.StatusGone {
+				return fmt.Errorf("%w (Jira Cloud removed this search: set the deployment to %s, or leave it empty to detect it)", err, DeploymentCloud)
+			}
 			return err
 		}
 		n := len(page.Issues)

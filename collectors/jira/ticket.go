@@ -126,7 +126,50 @@ func (s *session) readTicket(ctx context.Context, raw json.RawMessage) (*collect
 		}
 		worklogs = all
 	}
+	if s.deployment != DeploymentCloud {
+		s.learnUserKeys(f, histories, comments, worklogs)
+		if err := s.resolveUserKeys(ctx, histories); err != nil {
+			return nil, err
+		}
+	}
 	return s.build(&iss, histories, comments, worklogs)
+}
+
+// resolveUserKeys asks Data Center for the username of every user key an
+// assignee change names that no user object on the ticket showed (a former
+// assignee who did nothing else on it). A key Jira no longer knows (a
+// deleted user) stays as it is.
+func (s *session) resolveUserKeys(ctx context.Context, histories []jira.ChangelogHistory) error {
+	for _, h := range histories {
+		for _, it := range h.Items {
+			if !strings.EqualFold(it.Field, "assignee") {
+				continue
+			}
+			for _, v := range []any{it.From, it.To} {
+				key := str(v)
+				if key == "" {
+					continue
+				}
+				if _, ok := s.userNames[key]; ok {
+					continue
+				}
+				var u jira.User
+				err := s.get(ctx, s.auth, "rest/api/2/user", url.Values{"key": {key}}, &u)
+				switch {
+				case err == nil && u.Name != "":
+					s.userNames[key] = u.Name
+				case err == nil || statusCode(err) == http.StatusNotFound:
+					s.userNames[key] = key
+				case errors.Is(err, ErrAuth) || ctx.Err() != nil || statusCode(err) == 0:
+					return err
+				default:
+					s.c.opts.Logger.Warn("jira: cannot look up a user key", "url", s.c.site, "key", key, "err", err)
+					s.userNames[key] = key
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // perTicket sorts an error reading one ticket's extra pages: the ticket
@@ -318,9 +361,6 @@ func (s *session) build(iss *jira.Issue, histories []jira.ChangelogHistory, comm
 	f := iss.Fields
 	c := &collected{}
 	key, project := iss.Key, f.Project.Key
-	if s.deployment != DeploymentCloud {
-		s.learnUserKeys(f, histories, comments, worklogs)
-	}
 	t := store.JiraTicket{
 		ID: iss.ID, Key: key, Project: project, Type: f.Type.Name,
 		Created: time.Time(f.Created).UTC(), Updated: time.Time(f.Updated).UTC(),
