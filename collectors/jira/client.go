@@ -207,6 +207,15 @@ func (e *statusError) Error() string {
 	return msg
 }
 
+// decodeError is an answer whose JSON does not have the expected shape (a
+// field of another type, a date Jira should not have written).
+type decodeError struct {
+	path string
+	err  error
+}
+
+func (e *decodeError) Error() string { return fmt.Sprintf("GET %s: unexpected JSON: %v", e.path, e.err) }
+
 func statusCode(err error) int {
 	var se *statusError
 	if errors.As(err, &se) {
@@ -322,12 +331,17 @@ func (s *session) get(ctx context.Context, api *jira.Client, path string, q url.
 			case readErr != nil:
 				failure = fmt.Errorf("GET %s: read body: %w", path, readErr)
 			default:
-				if err := json.Unmarshal(body, v); err != nil {
-					// A proxy's error page or a body cut short: worth another try.
-					failure = fmt.Errorf("GET %s: malformed JSON: %w", path, err)
-				} else {
+				err := json.Unmarshal(body, v)
+				if err == nil {
 					return nil
 				}
+				var syntax *json.SyntaxError
+				if !errors.As(err, &syntax) {
+					// Well-formed JSON of another shape: asking again will not help.
+					return fmt.Errorf("jira %s: %w", s.c.site, &decodeError{path: path, err: err})
+				}
+				// A proxy's error page or a body cut short: worth another try.
+				failure = fmt.Errorf("GET %s: malformed JSON: %w", path, err)
 			}
 		}
 		if attempt >= s.c.opts.MaxAttempts {

@@ -627,3 +627,39 @@ func TestNewRejects(t *testing.T) {
 		})
 	}
 }
+
+// A ticket whose extra pages come back in an unexpected shape, or that is
+// deleted while the run reads it, is skipped with a warning; the others
+// are stored and the run succeeds.
+func TestTicketFailuresSkipOnlyThatTicket(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	h := newHarness(t, true)
+	f := h.fake
+	f.addFault(&fault{match: func(r *http.Request) bool { return r.URL.Path == "/rest/api/2/issue/10002/worklog" }, times: -1,
+		code: http.StatusOK, body: `{"startAt":0,"maxResults":2,"total":3,"worklogs":[{"id":"30001","started":"Saturday night","timeSpentSeconds":60}]}`})
+	f.addFault(&fault{match: func(r *http.Request) bool { return r.URL.Path == "/rest/api/2/issue/10003/comment" }, times: -1,
+		code: http.StatusNotFound, body: `{"errorMessages":["Issue does not exist or you do not have permission to see it."],"errors":{}}`})
+	h.now = ts("2026-03-02T12:00:00Z")
+	if _, _, err := h.collect(t, h.options("project = PAY", ts("2026-01-01T00:00:00Z"))); err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	tickets, _ := h.db.JiraTickets(ctx)
+	var keys []string
+	for _, tk := range tickets {
+		keys = append(keys, tk.Key)
+	}
+	if diff := cmp.Diff([]string{"PAY-1", "PAY-4", "PAY-5"}, keys); diff != "" {
+		t.Errorf("stored tickets (-want +got):\n%s", diff)
+	}
+	logs := h.logs.String()
+	for _, want := range []string{"ticket=PAY-2", "ticket=PAY-3", "tickets skipped: gone while being read", "tickets skipped: malformed"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %q", want)
+		}
+	}
+	// Nothing of a skipped ticket is half-written: none of its events either.
+	if n, _ := h.db.EventCount(ctx, jira.Source); n != 8 {
+		t.Errorf("%d events stored, want 8 (PAY-1: 4, PAY-4: 2, PAY-5: 2)", n)
+	}
+}

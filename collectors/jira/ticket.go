@@ -173,9 +173,13 @@ func (s *session) resolveUserKeys(ctx context.Context, histories []jira.Changelo
 }
 
 // perTicket sorts an error reading one ticket's extra pages: the ticket
-// vanished (404) or Jira refuses that one request (other 4xx) skip the
-// ticket; anything else stops the run.
+// vanished (404), Jira refuses that one request (other 4xx) or answers it
+// in an unexpected shape skip the ticket; anything else stops the run.
 func (s *session) perTicket(key, what string, err error) error {
+	var de *decodeError
+	if errors.As(err, &de) {
+		return &skipError{warnMalformed, key, fmt.Errorf("%s: %w", what, err)}
+	}
 	switch code := statusCode(err); {
 	case code == http.StatusNotFound:
 		return &skipError{warnVanished, key, err}
