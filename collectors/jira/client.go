@@ -214,7 +214,9 @@ type decodeError struct {
 	err  error
 }
 
-func (e *decodeError) Error() string { return fmt.Sprintf("GET %s: unexpected JSON: %v", e.path, e.err) }
+func (e *decodeError) Error() string {
+	return fmt.Sprintf("GET %s: unexpected JSON: %v", e.path, e.err)
+}
 
 func statusCode(err error) int {
 	var se *statusError

@@ -42,7 +42,7 @@ const (
 	DefaultPageSize    = 100
 	DefaultOverlap     = 5 * time.Minute
 	DefaultMaxAttempts = 6
-	DefaultTimeout     = time.Minute          // per request, when Options.HTTPClient sets none
+	DefaultTimeout     = time.Minute // per request, when Options.HTTPClient sets none
 )
 
 // ErrAuth says Jira refused the credentials (401) or the account's access (403).
