@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/overtime-project/overtime/collectors"
 	gitcollector "github.com/overtime-project/overtime/collectors/git"
+	jiracollector "github.com/overtime-project/overtime/collectors/jira"
 	"github.com/overtime-project/overtime/config"
 	"github.com/overtime-project/overtime/store"
 )
@@ -44,9 +46,12 @@ reported and the others go on; the exit status is non-zero if any failed.`,
 	}
 }
 
-// buildCollectors lists the collectors the config asks for.
-func buildCollectors(cfg *config.Config, log *slog.Logger) []collectors.Collector {
+// buildCollectors lists the collectors the config asks for. A source that
+// cannot even be set up (a missing token) is returned as a failed outcome,
+// so the other sources still run.
+func buildCollectors(cfg *config.Config, log *slog.Logger) ([]collectors.Collector, []collectors.Outcome) {
 	var cs []collectors.Collector
+	var failed []collectors.Outcome
 	if len(cfg.Sources.Git) > 0 {
 		gc := &gitcollector.Collector{Logger: log}
 		for _, s := range cfg.Sources.Git {
@@ -54,12 +59,36 @@ func buildCollectors(cfg *config.Config, log *slog.Logger) []collectors.Collecto
 		}
 		cs = append(cs, gc)
 	}
-	return cs
+	if src := cfg.Sources.Jira; src != nil {
+		jc, err := jiracollector.New(jiracollector.Options{
+			URL: src.URL, User: os.Getenv(src.UserEnv), Token: os.Getenv(src.TokenEnv),
+			UserEnv: src.UserEnv, TokenEnv: src.TokenEnv,
+			JQL: src.JQL, Since: sinceDate(src.Since), Deployment: src.Deployment,
+			StoryPointsField: src.StoryPointsField, Bots: cfg.Bots, Logger: log,
+		})
+		if err != nil {
+			failed = append(failed, collectors.Outcome{Source: jiracollector.Source, Err: err})
+		} else {
+			cs = append(cs, jc)
+		}
+	}
+	return cs, failed
+}
+
+// sinceDate reads a validated YYYY-MM-DD; "" is the zero time (the
+// collector's default: one year back).
+func sinceDate(s string) time.Time {
+	t, _ := time.Parse("2006-01-02", s)
+	return t
 }
 
 // runCollect runs every collector; the error names each source that failed.
 func runCollect(ctx context.Context, db *store.DB, cfg *config.Config, log *slog.Logger) ([]collectors.Outcome, error) {
-	outcomes := collectors.Run(ctx, db, buildCollectors(cfg, log), log)
+	cs, outcomes := buildCollectors(cfg, log)
+	for _, o := range outcomes {
+		log.Error("source not collected", "source", o.Source, "err", o.Err)
+	}
+	outcomes = append(outcomes, collectors.Run(ctx, db, cs, log)...)
 	if days := cfg.Privacy.RetentionDays; days > 0 {
 		cutoff := time.Now().AddDate(0, 0, -days)
 		n, err := db.ApplyRetention(ctx, cutoff)

@@ -270,3 +270,26 @@ func TestForgetErasesAPerson(t *testing.T) {
 		t.Errorf("report after forget:\n%s", rep.stdout)
 	}
 }
+
+func TestFailingSourceDoesNotStopTheOthers(t *testing.T) {
+	t.Parallel()
+	repo := bulkRepo(t, 12)
+	dir := t.TempDir()
+	cfg := fmt.Sprintf(`database: o.duckdb
+sources:
+  git: [{path: %s}]
+  jira: {url: "http://127.0.0.1:1", user_env: OVERTIME_TEST_NO_USER, token_env: OVERTIME_TEST_NO_TOKEN}
+`, repo.Dir)
+	os.WriteFile(filepath.Join(dir, "overtime.yaml"), []byte(cfg), 0o644)
+	r := overtime(t, dir, "run")
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1 (a source failed)", r.code)
+	}
+	if !strings.Contains(r.stderr, "source jira failed") || !strings.Contains(r.stderr, "OVERTIME_TEST_NO_TOKEN") {
+		t.Errorf("stderr does not name the failing source and its variable:\n%s", r.stderr)
+	}
+	rep := overtime(t, dir, "report", "--format", "csv", "--as-of", "2026-06-01", "--window", "2")
+	if strings.Count(rep.stdout, "@example.com") != 3 {
+		t.Errorf("git source was not collected despite jira failing:\n%s%s", rep.stdout, rep.stderr)
+	}
+}

@@ -68,6 +68,29 @@ a person in the config.`,
 					fmt.Fprintf(o.stdout, "  %s -> %s (%s)\n", s.Identity, s.PersonID, s.Reason)
 				}
 			}
+			zones, err := db.JiraTimeZones(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var hints []string
+			for _, p := range res.People {
+				if p.Configured {
+					cp, _ := cfg.Person(p.ID)
+					if rules, err := cfg.Rules(cp); err == nil && rules.Location != nil {
+						continue // the config already says where they are
+					}
+				}
+				for _, id := range p.Identities {
+					if z := zones[id]; z != "" {
+						hints = append(hints, fmt.Sprintf("  %s: timezone: %s (Jira's setting for %s)", p.ID, z, id))
+						break
+					}
+				}
+			}
+			if len(hints) > 0 {
+				fmt.Fprintln(o.stdout, "\nTime zones Jira suggests for people the config gives none (add `timezone:` to accept):")
+				fmt.Fprintln(o.stdout, strings.Join(hints, "\n"))
+			}
 			if len(res.Bots) > 0 {
 				fmt.Fprintf(o.stdout, "\nLeft out as bots: %d\n", len(res.Bots))
 				for _, b := range res.Bots {
