@@ -1,0 +1,198 @@
+package dashboards_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	promexport "github.com/overtime-project/overtime/export/prometheus"
+)
+
+// shortFor rewrites every for: of the rules to 1s, so that the end-to-end
+// test sees alerts within seconds; promtool's unit tests cover the real
+// durations.
+var shortFor = regexp.MustCompile(`(?m)^(\s+for:\s*)\S+\s*$`)
+
+// TestEndToEndWithPrometheus: the fixture snapshot (alice planted with a
+// sustained after-hours load) → the serve handler on a loopback port → a
+// real Prometheus that scrapes it every second and evaluates the alert rules
+// → every dashboard query and variable returns series through the HTTP API,
+// and alice's alert shows up in ALERTS.
+func TestEndToEndWithPrometheus(t *testing.T) {
+	t.Parallel()
+	prometheus := requireBinary(t, "prometheus")
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+
+	snap, err := promexport.ReadSnapshotFile(filepath.Join("..", "export", "prometheus", "testdata", "snapshot.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Finish(nil, time.Now(), true)
+	snapshotPath := promexport.SnapshotPath(filepath.Join(dir, "overtime.duckdb"))
+	if err := promexport.WriteSnapshotFile(snapshotPath, *snap); err != nil {
+		t.Fatal(err)
+	}
+	serve := httptest.NewServer(promexport.NewHandler(snapshotPath, nil))
+	t.Cleanup(serve.Close)
+
+	rules, err := os.ReadFile(rulesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(shortFor.FindAll(rules, -1)); n != strings.Count(string(rules), "alert: ") {
+		t.Fatalf("rewrote %d for: lines, want one per alert", n)
+	}
+	e2eRules := filepath.Join(dir, "overtime.rules.yml")
+	if err := os.WriteFile(e2eRules, shortFor.ReplaceAll(rules, []byte("${1}1s")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := fmt.Sprintf(`global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files: [%q]
+scrape_configs:
+  - job_name: overtime
+    static_configs:
+      - targets: [%q]
+`, e2eRules, strings.TrimPrefix(serve.URL, "http://"))
+	configPath := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(configPath, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	startProcess(t, prometheus,
+		"--config.file="+configPath,
+		"--storage.tsdb.path="+filepath.Join(dir, "data"),
+		"--web.listen-address="+addr,
+		"--log.level=warn")
+	api := "http://" + addr
+	waitHTTP200(ctx, t, api+"/-/ready")
+
+	// Every panel query returns series once Prometheus has two scrapes (the
+	// trend column's delta needs two samples).
+	pending := map[string]string{} // where → substituted expression
+	ds := loadDashboards(t)
+	for _, q := range queries(ds) {
+		e, err := substitute(q.expr)
+		if err != nil {
+			t.Fatalf("%s: %v", q.where, err)
+		}
+		pending[q.where] = e
+	}
+	pending["the planted person's alert"] = `ALERTS{alertname="OvertimeSustainedAfterHours", person="alice", team="payments", alertstate=~"pending|firing"}`
+	start := time.Now()
+	t.Logf("%d dashboard queries and the alert, against a real Prometheus", len(pending))
+	for len(pending) > 0 {
+		for where, expr := range pending {
+			n, err := instantQuery(ctx, api, expr)
+			if err != nil {
+				t.Fatalf("%s: %v\n\t%s", where, err, expr)
+			}
+			if n > 0 {
+				delete(pending, where)
+			}
+		}
+		if len(pending) == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			for where, expr := range pending {
+				t.Errorf("%s: no series within the time limit\n\t%s", where, expr)
+			}
+			return
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+
+	t.Logf("every query returned series, and alice's alert was raised, after %v", time.Since(start).Round(100*time.Millisecond))
+
+	// Only the planted person is flagged.
+	if n, err := instantQuery(ctx, api, `ALERTS{alertname="OvertimeSustainedAfterHours", person!="alice"}`); err != nil || n != 0 {
+		t.Errorf("sustained after-hours alerts for people other than alice: %d (%v)", n, err)
+	}
+
+	for _, v := range variableQueries(t, ds) {
+		sel, err := substitute(v.selector)
+		if err != nil {
+			t.Fatal(err)
+		}
+		values, err := labelValues(ctx, api, v.label, sel)
+		if err != nil {
+			t.Fatalf("%s: %v", v.where, err)
+		}
+		if len(values) == 0 {
+			t.Errorf("%s: no values for label_values(%s, %s)", v.where, sel, v.label)
+		}
+	}
+}
+
+// instantQuery runs expr through /api/v1/query and returns how many series
+// (or a scalar: 1) it answered.
+func instantQuery(ctx context.Context, api, expr string) (int, error) {
+	var resp struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+		Data   struct {
+			ResultType string          `json:"resultType"`
+			Result     json.RawMessage `json:"result"`
+		} `json:"data"`
+	}
+	if err := getJSON(ctx, api+"/api/v1/query?"+url.Values{"query": {expr}}.Encode(), &resp); err != nil {
+		return 0, err
+	}
+	if resp.Status != "success" {
+		return 0, fmt.Errorf("query failed: %s", resp.Error)
+	}
+	if resp.Data.ResultType == "scalar" {
+		return 1, nil
+	}
+	var series []json.RawMessage
+	if err := json.Unmarshal(resp.Data.Result, &series); err != nil {
+		return 0, err
+	}
+	return len(series), nil
+}
+
+func labelValues(ctx context.Context, api, label, selector string) ([]string, error) {
+	var resp struct {
+		Status string   `json:"status"`
+		Error  string   `json:"error"`
+		Data   []string `json:"data"`
+	}
+	u := api + "/api/v1/label/" + url.PathEscape(label) + "/values?" + url.Values{"match[]": {selector}}.Encode()
+	if err := getJSON(ctx, u, &resp); err != nil {
+		return nil, err
+	}
+	if resp.Status != "success" {
+		return nil, fmt.Errorf("label values failed: %s", resp.Error)
+	}
+	return resp.Data, nil
+}
+
+func getJSON(ctx context.Context, u string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return fmt.Errorf("GET %s: %s: %w", u, resp.Status, err)
+	}
+	return nil
+}
