@@ -72,10 +72,11 @@ func readSnapshot(cfg *config.Config) (*promexport.Snapshot, error) {
 }
 
 // exportMetrics is the export phase of the nightly run: it writes the
-// snapshot beside the database (for serve), then the node_exporter textfile
-// and the Pushgateway push when the config asks for them. snap must already
-// be stamped with Finish. Every output is attempted; the errors are joined.
-func exportMetrics(ctx context.Context, cfg *config.Config, snap *promexport.Snapshot, log *slog.Logger) error {
+// snapshot beside the database (for serve) and, when weeks is not nil, the
+// weekly history (for backfill); then the node_exporter textfile and the
+// Pushgateway push when the config asks for them. snap must already be
+// stamped with Finish. Every output is attempted; the errors are joined.
+func exportMetrics(ctx context.Context, cfg *config.Config, snap *promexport.Snapshot, weeks []promexport.WeeklyPoint, log *slog.Logger) error {
 	path := promexport.SnapshotPath(cfg.Database)
 	if path == "" {
 		return nil
@@ -85,6 +86,11 @@ func exportMetrics(ctx context.Context, cfg *config.Config, snap *promexport.Sna
 		errs = append(errs, err)
 	} else {
 		log.Info("metrics snapshot written", "path", path, "people", len(snap.People))
+	}
+	if weeks != nil {
+		if err := promexport.WriteHistoryFile(promexport.HistoryPath(cfg.Database), weeks); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	p := cfg.Export.Prometheus
 	if p.Textfile != "" {
