@@ -80,11 +80,15 @@ func (a *api) get(ctx context.Context, u, etag string, out any) (page, error) {
 		if ctx.Err() != nil {
 			return page{}, ctx.Err()
 		}
+		var rl *RateLimitError
+		if errors.As(err, &rl) {
+			return page{}, fmt.Errorf("%s: %w", endpoint, rl)
+		}
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // its message repeats the whole URL
 		}
-		return page{}, fmt.Errorf("%s: %w", endpoint, err)
+		return page{}, fmt.Errorf("%s: %w", endpoint, &networkError{err})
 	}
 	defer resp.Body.Close()
 	p := page{etag: resp.Header.Get("ETag"), next: nextLink(resp.Header)}
@@ -137,6 +141,24 @@ func nextLink(h http.Header) string {
 	return ""
 }
 
+// networkError is a request that got no answer, retries included.
+type networkError struct{ err error }
+
+func (e *networkError) Error() string { return e.err.Error() }
+func (e *networkError) Unwrap() error { return e.err }
+
+// unavailable says whether err is GitHub failing to answer, retries
+// included: a 5xx or no answer at all.
+func unavailable(err error) bool {
+	var ne *networkError
+	return statusOf(err) >= 500 || errors.As(err, &ne)
+}
+
+// errUnavailable stops the source when GitHub keeps failing: each failing
+// resource costs its retries, and going on through hundreds of them would
+// only make a long run that collects nothing.
+var errUnavailable = errors.New("github keeps failing to answer")
+
 // statusOf is the HTTP status of an APIError in err's chain, or 0.
 func statusOf(err error) int {
 	var e *APIError
@@ -151,7 +173,7 @@ func statusOf(err error) int {
 // for every repository. (A cancelled run is told by its context.)
 func stopsSource(err error) bool {
 	var rl *RateLimitError
-	return errors.As(err, &rl) || statusOf(err) == http.StatusUnauthorized
+	return errors.As(err, &rl) || statusOf(err) == http.StatusUnauthorized || errors.Is(err, errUnavailable)
 }
 
 // stopsRepository says whether err ends the work on one repository: it is

@@ -106,7 +106,8 @@ type fakeGitHub struct {
 	repos     []*fakeRepo
 	faults    []*fault
 	requests  []fakeRequest
-	remaining int
+	remaining int // of the hourly quota, which renews at resetAt
+	resetAt   time.Time
 	gitAuth   []string // Authorization headers git sent to /git/
 }
 
@@ -180,6 +181,13 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Lock()
+	f.renewQuota()
+	if f.remaining == 0 {
+		reset := f.resetAt
+		f.mu.Unlock()
+		primaryLimit(http.StatusForbidden, reset)(rec, r)
+		return
+	}
 	var hit *fault
 	for _, ft := range f.faults {
 		if ft.times != 0 && ft.match(r) {
@@ -230,7 +238,9 @@ func (f *fakeGitHub) route(w http.ResponseWriter, r *http.Request, path string) 
 		}
 		f.expectQuery(r, "type", "all", "sort", "full_name")
 		repos = slices.Clone(repos)
-		slices.SortFunc(repos, func(a, b *fakeRepo) int { return strings.Compare(strings.ToLower(a.FullName), strings.ToLower(b.FullName)) })
+		slices.SortFunc(repos, func(a, b *fakeRepo) int {
+			return strings.Compare(strings.ToLower(a.FullName), strings.ToLower(b.FullName))
+		})
 		items := make([]any, len(repos))
 		for i, rp := range repos {
 			items[i] = f.renderRepo(rp)
@@ -414,19 +424,40 @@ func (f *fakeGitHub) writeError(w http.ResponseWriter, status int, message, doc 
 	fmt.Fprintf(w, `{"message":%q,"documentation_url":%q,"status":"%d"}`, message, doc, status)
 }
 
+// renewQuota starts a new hourly window once the last one is over.
+// Callers hold f.mu.
+func (f *fakeGitHub) renewQuota() {
+	now := f.clock.Now()
+	if f.resetAt.IsZero() {
+		f.resetAt = now.Add(time.Hour)
+	}
+	if !now.Before(f.resetAt) {
+		f.remaining, f.resetAt = 5000, now.Add(time.Hour)
+	}
+}
+
+// setQuota leaves n requests in the current window.
+func (f *fakeGitHub) setQuota(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.renewQuota()
+	f.remaining = n
+}
+
 // rateHeaders sets X-RateLimit-*; a counted request uses one unit.
 func (f *fakeGitHub) rateHeaders(w http.ResponseWriter, counted bool) {
 	f.mu.Lock()
+	f.renewQuota()
 	if counted && f.remaining > 0 {
 		f.remaining--
 	}
-	remaining := f.remaining
+	remaining, reset := f.remaining, f.resetAt
 	f.mu.Unlock()
 	h := w.Header()
 	h.Set("X-RateLimit-Limit", "5000")
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
 	h.Set("X-RateLimit-Used", strconv.Itoa(5000-remaining))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(f.clock.Now().Add(time.Hour).Unix(), 10))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
 	h.Set("X-RateLimit-Resource", "core")
 	h.Set("X-GitHub-Request-Id", "CAFE:F00D:1234567:89ABCDE:65A0B1C2")
 }

@@ -215,8 +215,9 @@ func (c *Collector) Requests() RequestStats { return c.transport.Stats() }
 // run is one Collect: the collector, the store, and where this run starts.
 type run struct {
 	*Collector
-	db    *store.DB
-	since time.Time
+	db          *store.DB
+	since       time.Time
+	unavailable int // resources in a row that GitHub failed to answer
 }
 
 // Collect lists the repositories and reads each one. A failing repository

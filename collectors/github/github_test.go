@@ -110,7 +110,7 @@ func newFixture(t *testing.T) *fixture {
 				Closed: at("2026-02-08T11:00:00Z"), Merged: at("2026-02-08T11:00:00Z"), MergedBy: alice, Additions: 1, Deletions: 1,
 				Reviews: []fakeReview{{ID: 7006, User: carol, State: "APPROVED", Submitted: at("2026-02-08T10:00:00Z")}}},
 			{ID: 9004, Number: 4, User: alice, Created: at("2025-12-20T10:00:00Z"), Updated: at("2026-01-05T10:00:00Z"),
-				Closed: at("2026-01-05T10:00:00Z"),
+				Closed:  at("2026-01-05T10:00:00Z"),
 				Reviews: []fakeReview{{ID: 7007, User: bob, State: "COMMENTED", Submitted: at("2025-12-21T10:00:00Z")}}},
 			{ID: 9005, Number: 5, User: carol, Created: at("2025-11-01T10:00:00Z"), Updated: at("2025-11-02T10:00:00Z")},
 			{ID: 9006, Number: 6, User: renovate, Created: at("2026-02-15T03:00:00Z"), Updated: at("2026-02-15T03:00:00Z")},

@@ -36,6 +36,10 @@ func newRepo(r store.GitHubRepository) repo {
 	}
 }
 
+// maxUnavailable is how many resources in a row may fail with 5xx answers
+// or no answer, after their retries, before the source stops.
+const maxUnavailable = 5
+
 // repository reads one repository, resource by resource. A failure in one
 // resource does not keep the others from being read, unless the repository
 // is gone (every resource would fail alike) or the whole source must stop.
@@ -61,8 +65,17 @@ func (r *run) repository(ctx context.Context, gr store.GitHubRepository) (collec
 		s, err := step.read(ctx, rp)
 		total.Read += s.Read
 		total.Inserted += s.Inserted
+		if err == nil || !unavailable(err) {
+			r.unavailable = 0
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("github repository %s: %s: %w", gr.FullName, step.name, err))
+			if unavailable(err) {
+				if r.unavailable++; r.unavailable >= maxUnavailable {
+					errs = append(errs, fmt.Errorf("%w: %d resources in a row failed after their retries", errUnavailable, r.unavailable))
+					break
+				}
+			}
 			if ctx.Err() != nil || stopsSource(err) || stopsRepository(err) {
 				break
 			}
@@ -74,16 +87,25 @@ func (r *run) repository(ctx context.Context, gr store.GitHubRepository) (collec
 	return total, errors.Join(errs...)
 }
 
+// pageData is what one page of a resource adds to the store.
+type pageData struct {
+	events []store.Event
+	prs    []store.PullRequest
+	links  []store.IdentityLink
+	read   int // items read from GitHub
+}
+
 // listUpdated pages through a resource GitHub sorts by updated_at, newest
-// first, hands handle every item updated at or after the cursor (or, on the
-// first run, Since), and then moves the cursor: the newest updated_at seen,
-// and the first page's ETag. Stopping at the cursor rather than asking with
-// `since` keeps the URL the same from run to run, so that the ETag of an
-// unchanged first page earns a 304. Items updated exactly at the cursor are
-// read again; writes are idempotent. Only when every page is handled does
-// the cursor move, so a run stopped halfway starts again from the top.
+// first. read turns the items updated at or after the cursor (or, on the
+// first run, Since) into data, and each page's data is written in one
+// transaction, the last page's together with the moved cursor: the newest
+// updated_at seen and the first page's ETag. Stopping at the cursor rather
+// than asking with `since` keeps the URL the same from run to run, so that
+// the ETag of an unchanged first page earns a 304. Items updated exactly at
+// the cursor are read again; writes are idempotent. The cursor moves only
+// with the last page, so a run stopped halfway starts again from the top.
 func listUpdated[T any](ctx context.Context, r *run, scope, u string, updatedAt func(T) time.Time,
-	handle func(context.Context, []T) (collectors.Stats, error)) (collectors.Stats, error) {
+	read func(context.Context, []T) (pageData, error)) (collectors.Stats, error) {
 	var stats collectors.Stats
 	cur, ok, err := r.db.GetCursor(ctx, Source, scope)
 	if err != nil {
@@ -100,7 +122,7 @@ func listUpdated[T any](ctx context.Context, r *run, scope, u string, updatedAt 
 		}
 	}
 	firstETag := ""
-	for n := 1; u != ""; n++ {
+	for n := 1; ; n++ {
 		if n > maxPages {
 			return stats, fmt.Errorf("more than %d pages", maxPages)
 		}
@@ -117,14 +139,14 @@ func listUpdated[T any](ctx context.Context, r *run, scope, u string, updatedAt 
 		}
 		etag = "" // the stored ETag is the first page's
 		var fresh []T
-		done := len(items) == 0
+		last := p.next == ""
 		for _, it := range items {
 			at := updatedAt(it)
 			if at.IsZero() {
 				continue
 			}
 			if at.Before(stop) {
-				done = true
+				last = true
 				break
 			}
 			if at.After(newest) {
@@ -132,25 +154,28 @@ func listUpdated[T any](ctx context.Context, r *run, scope, u string, updatedAt 
 			}
 			fresh = append(fresh, it)
 		}
+		var d pageData
 		if len(fresh) > 0 {
-			s, err := handle(ctx, fresh)
-			stats.Read += s.Read
-			stats.Inserted += s.Inserted
-			if err != nil {
+			if d, err = read(ctx, fresh); err != nil {
 				return stats, err
 			}
 		}
-		if done {
-			break
+		var cursors []store.Cursor
+		if last {
+			position := ""
+			if !newest.IsZero() {
+				position = newest.UTC().Format(time.RFC3339)
+			}
+			cursors = []store.Cursor{{Source: Source, Scope: scope, Position: position, ETag: firstETag}}
+		}
+		inserted, err := r.db.WriteGitHubPage(ctx, d.events, d.prs, d.links, cursors)
+		stats.Read += d.read
+		stats.Inserted += inserted
+		if err != nil || last {
+			return stats, err
 		}
 		u = p.next
 	}
-	position := ""
-	if !newest.IsZero() {
-		position = newest.UTC().Format(time.RFC3339)
-	}
-	_, err = r.db.WriteGitHubPage(ctx, nil, nil, nil, []store.Cursor{{Source: Source, Scope: scope, Position: position, ETag: firstETag}})
-	return stats, err
 }
 
 // pullRequests reads pull requests updated since the cursor: each one's row,
@@ -161,25 +186,25 @@ func (r *run) pullRequests(ctx context.Context, rp repo) (collectors.Stats, erro
 	u := fmt.Sprintf("%s/pulls?state=all&sort=updated&direction=desc&per_page=%d", rp.path, perPage)
 	return listUpdated(ctx, r, rp.scope+"/pulls", u,
 		func(pr *gh.PullRequest) time.Time { return pr.GetUpdatedAt().Time },
-		func(ctx context.Context, prs []*gh.PullRequest) (collectors.Stats, error) {
+		func(ctx context.Context, prs []*gh.PullRequest) (pageData, error) {
 			return r.pullRequestPage(ctx, rp, prs)
 		})
 }
 
-func (r *run) pullRequestPage(ctx context.Context, rp repo, prs []*gh.PullRequest) (collectors.Stats, error) {
-	var stats collectors.Stats
+// pullRequestPage reads, for one page of pull requests, who merged those
+// newly merged and the reviews of those updated since they were stored.
+func (r *run) pullRequestPage(ctx context.Context, rp repo, prs []*gh.PullRequest) (pageData, error) {
+	var d pageData
 	ids := make([]int64, 0, len(prs))
 	for _, pr := range prs {
 		ids = append(ids, pr.GetID())
 	}
 	known, err := r.db.PullRequestsByID(ctx, ids)
 	if err != nil {
-		return stats, err
+		return d, err
 	}
-	var events []store.Event
-	rows := make([]store.PullRequest, 0, len(prs))
 	for _, pr := range prs {
-		stats.Read++
+		d.read++
 		id := pr.GetID()
 		prev, seen := known[id]
 		row := store.PullRequest{
@@ -194,41 +219,39 @@ func (r *run) pullRequestPage(ctx context.Context, rp repo, prs []*gh.PullReques
 			UpdatedAt: pr.GetUpdatedAt().Time,
 		}
 		if e, ok := r.event(KindPullRequestOpened, id, pr.GetUser(), pr.GetCreatedAt(), rp.scope); ok {
-			events = append(events, e)
+			d.events = append(d.events, e)
 		}
 		// The list has merged_at but not merged_by: ask for the pull request
 		// itself, once, when it is newly merged.
 		if !row.MergedAt.IsZero() && row.MergedBy == "" {
 			full, err := r.pullRequest(ctx, rp, pr.GetNumber())
 			if err != nil {
-				return stats, err
+				return d, err
 			}
 			row.MergedBy = loginIdentity(full.MergedBy)
 			if e, ok := r.event(KindPullRequestMerged, id, full.MergedBy, full.GetMergedAt(), rp.scope); ok {
 				e.Size, e.HasSize = int64(full.GetAdditions()+full.GetDeletions()), full.Additions != nil
-				events = append(events, e)
+				d.events = append(d.events, e)
 			}
 		}
 		if !seen || row.UpdatedAt.After(prev.UpdatedAt) {
 			reviews, err := r.reviews(ctx, rp, pr.GetNumber())
 			if err != nil {
-				return stats, err
+				return d, err
 			}
 			for _, rv := range reviews {
-				stats.Read++
+				d.read++
 				if strings.EqualFold(rv.GetState(), "PENDING") {
 					continue // a draft only its author sees
 				}
 				if e, ok := r.event(KindReview, rv.GetID(), rv.GetUser(), rv.GetSubmittedAt(), rp.scope); ok {
-					events = append(events, e)
+					d.events = append(d.events, e)
 				}
 			}
 		}
-		rows = append(rows, row)
+		d.prs = append(d.prs, row)
 	}
-	n, err := r.db.WriteGitHubPage(ctx, events, rows, nil, nil)
-	stats.Inserted += n
-	return stats, err
+	return d, nil
 }
 
 func (r *run) pullRequest(ctx context.Context, rp repo, number int) (*gh.PullRequest, error) {
@@ -266,15 +289,14 @@ func (r *run) reviewComments(ctx context.Context, rp repo) (collectors.Stats, er
 	u := fmt.Sprintf("%s/pulls/comments?sort=updated&direction=desc&per_page=%d", rp.path, perPage)
 	return listUpdated(ctx, r, rp.scope+"/pulls/comments", u,
 		func(c *gh.PullRequestComment) time.Time { return c.GetUpdatedAt().Time },
-		func(ctx context.Context, cs []*gh.PullRequestComment) (collectors.Stats, error) {
-			var events []store.Event
+		func(ctx context.Context, cs []*gh.PullRequestComment) (pageData, error) {
+			d := pageData{read: len(cs)}
 			for _, c := range cs {
 				if e, ok := r.event(KindReviewComment, c.GetID(), c.GetUser(), c.GetCreatedAt(), rp.scope); ok {
-					events = append(events, e)
+					d.events = append(d.events, e)
 				}
 			}
-			n, err := r.db.WriteGitHubPage(ctx, events, nil, nil, nil)
-			return collectors.Stats{Read: len(cs), Inserted: n}, err
+			return d, nil
 		})
 }
 
@@ -283,15 +305,14 @@ func (r *run) issueComments(ctx context.Context, rp repo) (collectors.Stats, err
 	u := fmt.Sprintf("%s/issues/comments?sort=updated&direction=desc&per_page=%d", rp.path, perPage)
 	return listUpdated(ctx, r, rp.scope+"/issues/comments", u,
 		func(c *gh.IssueComment) time.Time { return c.GetUpdatedAt().Time },
-		func(ctx context.Context, cs []*gh.IssueComment) (collectors.Stats, error) {
-			var events []store.Event
+		func(ctx context.Context, cs []*gh.IssueComment) (pageData, error) {
+			d := pageData{read: len(cs)}
 			for _, c := range cs {
 				if e, ok := r.event(KindIssueComment, c.GetID(), c.GetUser(), c.GetCreatedAt(), rp.scope); ok {
-					events = append(events, e)
+					d.events = append(d.events, e)
 				}
 			}
-			n, err := r.db.WriteGitHubPage(ctx, events, nil, nil, nil)
-			return collectors.Stats{Read: len(cs), Inserted: n}, err
+			return d, nil
 		})
 }
 
@@ -324,17 +345,15 @@ func (r *run) commits(ctx context.Context, rp repo) (collectors.Stats, error) {
 			return stats, err
 		}
 	}
-	if err := r.commitLinks(ctx, rp); err != nil {
-		return stats, err
-	}
-	_, err = r.db.WriteGitHubPage(ctx, nil, nil, nil, []store.Cursor{{Source: Source, Scope: scope, Position: pushed}})
+	err = r.commitLinks(ctx, rp, store.Cursor{Source: Source, Scope: scope, Position: pushed})
 	return stats, err
 }
 
 // commitLinks reads the REST commit list of the default branch down to the
 // last commit seen (or Since) for the one thing git cannot tell: which login
-// GitHub attributes each author email to.
-func (r *run) commitLinks(ctx context.Context, rp repo) error {
+// GitHub attributes each author email to. The last page is written together
+// with the list's cursor and done, the cursor that says the commits are read.
+func (r *run) commitLinks(ctx context.Context, rp repo, done store.Cursor) error {
 	scope := rp.scope + "/commits"
 	cur, ok, err := r.db.GetCursor(ctx, Source, scope)
 	if err != nil {
@@ -346,20 +365,19 @@ func (r *run) commitLinks(ctx context.Context, rp repo) error {
 	}
 	head, firstETag := "", ""
 	u := fmt.Sprintf("%s/commits?per_page=%d", rp.path, perPage)
-	for n := 1; u != ""; n++ {
+	for n := 1; ; n++ {
 		if n > maxPages {
 			return fmt.Errorf("more than %d pages of commits", maxPages)
 		}
 		var commits []*gh.RepositoryCommit
 		p, err := r.api.get(ctx, u, etag, &commits)
-		if statusOf(err) == http.StatusConflict {
-			return nil // "Git Repository is empty."
+		if statusOf(err) == http.StatusConflict || err == nil && p.notModified {
+			// 409 "Git Repository is empty.", or nothing new.
+			_, err := r.db.WriteGitHubPage(ctx, nil, nil, nil, []store.Cursor{done})
+			return err
 		}
 		if err != nil {
 			return err
-		}
-		if p.notModified {
-			return nil
 		}
 		if n == 1 {
 			firstETag = p.etag
@@ -369,27 +387,24 @@ func (r *run) commitLinks(ctx context.Context, rp repo) error {
 		}
 		etag = ""
 		var links []store.IdentityLink
-		done := len(commits) == 0
+		last := p.next == ""
 		for _, cm := range commits {
 			if ok && cm.GetSHA() == cur.Position || cm.GetCommit().GetCommitter().GetDate().Before(r.since) {
-				done = true
+				last = true
 				break
 			}
 			links = r.appendLink(links, cm.GetCommit().GetAuthor().GetEmail(), cm.GetAuthor())
 			links = r.appendLink(links, cm.GetCommit().GetCommitter().GetEmail(), cm.GetCommitter())
 		}
-		if len(links) > 0 {
-			if _, err := r.db.WriteGitHubPage(ctx, nil, nil, links, nil); err != nil {
-				return err
-			}
+		var cursors []store.Cursor
+		if last {
+			cursors = []store.Cursor{{Source: Source, Scope: scope, Position: head, ETag: firstETag}, done}
 		}
-		if done {
-			break
+		if _, err := r.db.WriteGitHubPage(ctx, nil, nil, links, cursors); err != nil || last {
+			return err
 		}
 		u = p.next
 	}
-	_, err = r.db.WriteGitHubPage(ctx, nil, nil, nil, []store.Cursor{{Source: Source, Scope: scope, Position: head, ETag: firstETag}})
-	return err
 }
 
 func (r *run) appendLink(links []store.IdentityLink, email string, u *gh.User) []store.IdentityLink {
