@@ -125,7 +125,8 @@ func TestExhaustedQuotaWaitsBeforeSending(t *testing.T) {
 	}
 	checkCounts(t, fx, wantCounts)
 
-	// With the default 15 minutes, the run stops without sending more.
+	// With the config's default of 15 minutes, the run stops without
+	// sending more.
 	fx2 := newFixture(t)
 	fx2.fake.setQuota(3)
 	_, err := fx2.collect(t)

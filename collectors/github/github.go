@@ -69,8 +69,8 @@ type Options struct {
 	// CacheDir holds a bare clone of each repository (required).
 	CacheDir string
 	// MaxRateLimitWait is the longest the collector waits for a rate limit
-	// to reset before stopping with an error that says when to retry. Zero
-	// means 15 minutes; a negative value never waits.
+	// to reset before stopping with an error that says when to retry; zero
+	// never waits. (The config's default is 15 minutes.)
 	MaxRateLimitWait time.Duration
 	// Bots are patterns of logins to leave out (see identity.IsBot), on top
 	// of GitHub's own bot accounts.
@@ -141,9 +141,6 @@ func New(opts Options) (*Collector, error) {
 	}
 	if opts.Sleep == nil {
 		opts.Sleep = sleepContext
-	}
-	if opts.MaxRateLimitWait == 0 {
-		opts.MaxRateLimitWait = 15 * time.Minute
 	}
 	opts.MaxRateLimitWait = max(opts.MaxRateLimitWait, 0)
 	if opts.MaxRetries == 0 {

@@ -155,17 +155,19 @@ func newFixture(t *testing.T) *fixture {
 		logs:  logs,
 		api:   api, web: web, lib: lib, apiDir: apiDir,
 		opts: Options{
-			BaseURL:    fake.srv.URL, // GitHub Enterprise: /api/v3/ is added
-			Token:      testToken,
-			Orgs:       []string{"acme"},
-			Repos:      []string{"partner/lib"},
-			Since:      at("2026-01-01T00:00:00Z"),
-			CacheDir:   filepath.Join(dir, "cache"),
-			Bots:       []string{"renovate*"},
-			HTTPClient: fake.srv.Client(),
-			Now:        clock.Now,
-			Sleep:      clock.Sleep,
-			Logger:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			BaseURL:  fake.srv.URL, // GitHub Enterprise: /api/v3/ is added
+			Token:    testToken,
+			Orgs:     []string{"acme"},
+			Repos:    []string{"partner/lib"},
+			Since:    at("2026-01-01T00:00:00Z"),
+			CacheDir: filepath.Join(dir, "cache"),
+			Bots:     []string{"renovate*"},
+			// The config's default.
+			MaxRateLimitWait: 15 * time.Minute,
+			HTTPClient:       fake.srv.Client(),
+			Now:              clock.Now,
+			Sleep:            clock.Sleep,
+			Logger:           slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		},
 	}
 }
