@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -93,6 +94,9 @@ func validateWeeks(weeks []WeeklyPoint) error {
 		if p.Person == "" {
 			return fmt.Errorf("%s.person: empty", at)
 		}
+		if !utf8.ValidString(p.Person) || !utf8.ValidString(p.Team) {
+			return fmt.Errorf("%s: person or team is not valid UTF-8", at)
+		}
 		if p.WeekEnd.IsZero() {
 			return fmt.Errorf("%s.week_end: missing", at)
 		}
@@ -159,7 +163,7 @@ func WriteOpenMetrics(w io.Writer, weeks []WeeklyPoint) error {
 		}},
 	}
 	for _, f := range families {
-		mf := &dto.MetricFamily{Name: proto.String(f.name), Help: proto.String(help[f.name]), Type: dto.MetricType_GAUGE.Enum()}
+		mf := &dto.MetricFamily{Name: proto.String(f.name), Help: proto.String(helpText[f.name]), Type: dto.MetricType_GAUGE.Enum()}
 		for i := range sorted {
 			p := &sorted[i]
 			v, ok := f.value(p)

@@ -80,11 +80,11 @@ var (
 	}
 )
 
-// help holds every metric's help text by name, for the backfill writer.
-var help = map[string]string{}
+// helpText holds every metric's help text by name, for the backfill writer.
+var helpText = map[string]string{}
 
 func newDesc(name, text string, labels []string) *prometheus.Desc {
-	help[name] = text
+	helpText[name] = text
 	return prometheus.NewDesc(name, text, labels, nil)
 }
 

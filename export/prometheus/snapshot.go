@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"time"
+	"unicode/utf8"
 )
 
 // SnapshotVersion is the version of the snapshot file format. A reader
@@ -145,6 +146,9 @@ func (s *Snapshot) Validate() error {
 		if p.ID == "" {
 			return fmt.Errorf("%s.id: empty", at)
 		}
+		if !utf8.ValidString(p.ID) || !utf8.ValidString(p.Team) {
+			return fmt.Errorf("%s: id or team is not valid UTF-8", at)
+		}
 		if seen[p.ID] {
 			return fmt.Errorf("%s.id: duplicate %q", at, p.ID)
 		}
@@ -196,6 +200,9 @@ func (s *Snapshot) Validate() error {
 	cells := make(map[cellKey]bool, len(s.Punchcard))
 	for i, c := range s.Punchcard {
 		at := fmt.Sprintf("punchcard[%d]", i)
+		if !utf8.ValidString(c.Team) {
+			return fmt.Errorf("%s.team: not valid UTF-8", at)
+		}
 		if c.Weekday < time.Sunday || c.Weekday > time.Saturday {
 			return fmt.Errorf("%s.weekday: want 0 to 6, got %d", at, c.Weekday)
 		}

@@ -55,6 +55,7 @@ func TestSnapshotValidate(t *testing.T) {
 	}{
 		{"other version", func(s *Snapshot) { s.Version = 2 }, "version: want 1, got 2"},
 		{"empty id", func(s *Snapshot) { s.People[1].ID = "" }, "people[1].id: empty"},
+		{"invalid UTF-8", func(s *Snapshot) { s.People[1].Team = "pay\xffments" }, "people[1]: id or team is not valid UTF-8"},
 		{"duplicate id", func(s *Snapshot) { s.People[1].ID = "alice" }, `people[1].id: duplicate "alice"`},
 		{"score above 100", func(s *Snapshot) { s.People[0].RiskScore = floatp(101) }, "people[0].risk_score: want 0 to 100, got 101"},
 		{"ratio above 1", func(s *Snapshot) {
