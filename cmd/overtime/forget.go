@@ -6,6 +6,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/overtime-project/overtime/analysis"
+	"github.com/overtime-project/overtime/config"
+	promexport "github.com/overtime-project/overtime/export/prometheus"
+	"github.com/overtime-project/overtime/privacy"
 )
 
 type forgetOptions struct {
@@ -62,6 +65,13 @@ identities from the config too, or the next run collects their activity again.`,
 			if _, err := analysis.Analyze(ctx, db, cfg); err != nil {
 				return err
 			}
+			metricsID, err := o.metricsID(cfg, id)
+			if err != nil {
+				return err
+			}
+			if err := promexport.ErasePerson(cfg.Database, metricsID); err != nil {
+				return err
+			}
 			fmt.Fprintf(o.stdout, "forgot %s: %d identities, %d events erased\n", id, len(identities), erased)
 			if _, configured := cfg.Person(id); configured {
 				fmt.Fprintf(o.stdout, "%s is still in the config: remove them there, or the next run collects their activity again\n", id)
@@ -71,4 +81,22 @@ identities from the config too, or the next run collects their activity again.`,
 	}
 	cmd.Flags().BoolVar(&o.yes, "yes", false, "confirm the erasure")
 	return cmd
+}
+
+// metricsID is the person label the exports use: the pseudonym when the
+// config asks for pseudonyms.
+func (g *globalOptions) metricsID(cfg *config.Config, id string) (string, error) {
+	p, err := pseudonymizer(cfg)
+	if err != nil {
+		return "", err
+	}
+	return p.ID(id), nil
+}
+
+// pseudonymizer is nil (ids as they are) unless privacy.pseudonymize is on.
+func pseudonymizer(cfg *config.Config) (*privacy.Pseudonymizer, error) {
+	if !cfg.Privacy.Pseudonymize {
+		return nil, nil
+	}
+	return privacy.FromEnv(cfg.Privacy.SaltEnv)
 }

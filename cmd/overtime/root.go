@@ -57,6 +57,9 @@ hours, holidays) and reports after-hours work per person.`,
 		newPeopleCmd(g),
 		newCheckCmd(g),
 		newForgetCmd(g),
+		newServeCmd(g),
+		newPushCmd(g),
+		newBackfillCmd(g),
 	)
 	return root
 }
