@@ -149,10 +149,11 @@ func TestRequestBudget200Repos(t *testing.T) {
 	// review lists; comments and commits stay REST. GraphQL has no
 	// conditional requests, so an unchanged repository still costs a query.
 	prREST := first["pull request list"].sent + first["pull request (merged_by)"].sent + first["reviews, per pull request"].sent
-	fmt.Fprintf(&b, "  GraphQL instead, first run: %d REST requests for pull requests, merges and reviews become %d queries (~%d points)\n",
-		prREST, repos, repos)
-	fmt.Fprintf(&b, "  GraphQL instead, second run: %d conditional REST requests costing 0 units become >= %d points of queries\n",
-		second["pull request list"].sent, repos/100)
+	fmt.Fprintf(&b, "  GraphQL, first run: the %d REST requests for pull request lists, mergers and reviews would be %d queries\n"+
+		"    (one per repository: pullRequests(first:100){mergedBy, reviews(first:100)}, ~1 point each)\n", prREST, repos)
+	fmt.Fprintf(&b, "  GraphQL, second run: no conditional requests, so the %d free 304s would be %d queries of ~1 point\n"+
+		"    (or, batched %d repositories to a query by alias, ~%d points in %d queries)\n",
+		second["pull request list"].sent, repos, 100, max(repos/100, 1), max(repos/100, 1))
 	t.Log("\n" + b.String())
 
 	// The budget: per repository, pull requests, review comments and issue

@@ -76,7 +76,9 @@ type Options struct {
 	// of GitHub's own bot accounts.
 	Bots []string
 
-	// HTTPClient sends the requests; nil means a client with sane timeouts.
+	// HTTPClient sends the requests (its Transport, Jar and redirect
+	// policy; not its Timeout, see RequestTimeout); nil means a client with
+	// sane timeouts.
 	HTTPClient *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -157,6 +159,9 @@ func New(opts Options) (*Collector, error) {
 	if opts.HTTPClient != nil {
 		hc = *opts.HTTPClient
 	}
+	// A client-wide timeout would cut short the waits for rate limits,
+	// which happen inside the transport; RequestTimeout bounds each attempt.
+	hc.Timeout = 0
 	base := hc.Transport
 	if base == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
