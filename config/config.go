@@ -100,9 +100,73 @@ type JiraSource struct {
 	StoryPointsField string `yaml:"story_points_field"` // e.g. customfield_10016, may be ""
 }
 
-// Analysis are the settings of the analysis.
+// Analysis are the settings of the analysis and of its risk model. The
+// defaults are DefaultAnalysis; docs/methodology.md explains each setting
+// and where its default comes from.
 type Analysis struct {
 	WindowDays int `yaml:"window_days"` // default 28, 1..366
+	// HeavyWeekAfterHours makes a week (7 local days) heavy when it has at
+	// least this many after-hours active hours: distinct local clock hours
+	// outside working time with any activity.
+	HeavyWeekAfterHours int              `yaml:"heavy_week_after_hours"`
+	Sustained           Sustained        `yaml:"sustained"`
+	BaselineWeeks       int              `yaml:"baseline_weeks"` // weeks before the judged ones that make a person's own usual
+	InsufficientData    InsufficientData `yaml:"insufficient_data"`
+	Levels              Levels           `yaml:"levels"`
+	Factors             Factors          `yaml:"factors"`
+}
+
+// Sustained defines a sustained after-hours load: at least HeavyWeeks heavy
+// weeks among the last Weeks complete weeks. Weeks is also the period every
+// factor of the score is measured over.
+type Sustained struct {
+	Weeks      int `yaml:"weeks"`
+	HeavyWeeks int `yaml:"heavy_weeks"`
+}
+
+// InsufficientData says when a person is not judged at all: too short a
+// history, or too little activity in the judged weeks.
+type InsufficientData struct {
+	MinHistoryDays int `yaml:"min_history_days"` // days from the first activity to the as-of date
+	MinEvents      int `yaml:"min_events"`       // events in the judged weeks
+	MinActiveDays  int `yaml:"min_active_days"`  // active days in the judged weeks
+}
+
+// Levels are the lowest scores of the elevated and high levels.
+type Levels struct {
+	Elevated int `yaml:"elevated"`
+	High     int `yaml:"high"`
+}
+
+// Factors are the weighted factors of the risk score.
+type Factors struct {
+	AfterHoursRatio    Factor           `yaml:"after_hours_ratio"`     // share of events after hours
+	HeavyWeeks         SustainedFactor  `yaml:"heavy_weeks"`           // the sustained after-hours flag
+	NonWorkingDayRatio Factor           `yaml:"non_working_day_ratio"` // share of events on days off
+	WorkdaySpanHours   Factor           `yaml:"workday_span_hours"`    // median first-to-last activity on working days
+	ActiveDayRatio     ActiveDaysFactor `yaml:"active_day_ratio"`      // share of recent days with activity
+	ConcurrentItems    Factor           `yaml:"concurrent_items"`      // tickets in progress or open pull requests
+	LoadVsUsual        Factor           `yaml:"load_vs_usual"`         // weekly events against the person's own usual
+	LateNightDays      Factor           `yaml:"late_night_days"`       // days with activity 00:00-05:00
+}
+
+// Factor is a banded factor: a value at or above Bands[i] earns
+// (i+1)/len(Bands) of Weight points.
+type Factor struct {
+	Weight int       `yaml:"weight"`
+	Bands  []float64 `yaml:"bands"`
+}
+
+// SustainedFactor earns its whole Weight when the after-hours load is
+// sustained, and nothing otherwise.
+type SustainedFactor struct {
+	Weight int `yaml:"weight"`
+}
+
+// ActiveDaysFactor is the share of the last Days local days with activity.
+type ActiveDaysFactor struct {
+	Factor `yaml:",inline"`
+	Days   int `yaml:"days"`
 }
 
 // Export are the settings of the exporters.
@@ -157,9 +221,33 @@ func defaultConfig() *Config {
 			Hours:    DefaultHours,
 		},
 		Bots:     append([]string(nil), DefaultBots...),
-		Analysis: Analysis{WindowDays: DefaultWindowDays},
+		Analysis: DefaultAnalysis(),
 		Export:   Export{Prometheus: PrometheusExport{Listen: DefaultListen}},
 		Privacy:  Privacy{SaltEnv: DefaultSaltEnv},
+	}
+}
+
+// DefaultAnalysis is the analysis section when the file sets nothing: the
+// risk model's documented defaults (docs/methodology.md gives the anchor of
+// each).
+func DefaultAnalysis() Analysis {
+	return Analysis{
+		WindowDays:          DefaultWindowDays,
+		HeavyWeekAfterHours: 3,                                  // Uplevel: > 30 min a day outside working hours
+		Sustained:           Sustained{Weeks: 4, HeavyWeeks: 3}, // "more than half the weeks", over a month
+		BaselineWeeks:       12,
+		InsufficientData:    InsufficientData{MinHistoryDays: 28, MinEvents: 10, MinActiveDays: 4},
+		Levels:              Levels{Elevated: 30, High: 60},
+		Factors: Factors{
+			AfterHoursRatio:    Factor{Weight: 25, Bands: []float64{0.10, 0.25, 0.40}}, // Rootly On-Call Health
+			HeavyWeeks:         SustainedFactor{Weight: 30},
+			NonWorkingDayRatio: Factor{Weight: 15, Bands: []float64{0.05, 0.15, 0.25}},                         // Rootly On-Call Health
+			WorkdaySpanHours:   Factor{Weight: 15, Bands: []float64{10, 13}},                                   // Microsoft Viva "always on"
+			ActiveDayRatio:     ActiveDaysFactor{Factor: Factor{Weight: 15, Bands: []float64{0.90}}, Days: 14}, // DevDynamics
+			ConcurrentItems:    Factor{Weight: 20, Bands: []float64{4, 7}},                                     // Haystack: more than 3 at once
+			LoadVsUsual:        Factor{Weight: 10, Bands: []float64{1.5, 2.0}},
+			LateNightDays:      Factor{Weight: 10, Bands: []float64{2, 4, 8}},
+		},
 	}
 }
 

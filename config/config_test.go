@@ -75,6 +75,23 @@ func TestBadConfigs(t *testing.T) {
 		{"window_days_zero", `analysis.window_days: 0 out of range; want 1 to 366 days`},
 		{"window_days_large", `analysis.window_days: 400 out of range; want 1 to 366 days`},
 		{"window_days_not_a_number", `analysis.window_days: want an integer, got "four weeks" (line 2)`},
+		{"heavy_week_zero", `analysis.heavy_week_after_hours: 0 out of range; want 1 to 168 hours`},
+		{"sustained_weeks_zero", `analysis.sustained.weeks: 0 out of range; want 1 to 52 weeks`},
+		{"sustained_heavy_weeks_too_many", `analysis.sustained.heavy_weeks: 5 out of range; want 1 to analysis.sustained.weeks (4)`},
+		{"baseline_weeks_zero", `analysis.baseline_weeks: 0 out of range; want 1 to 104 weeks`},
+		{"min_history_negative", `analysis.insufficient_data.min_history_days: -1 out of range; want 0 to 366 days`},
+		{"min_events_negative", `analysis.insufficient_data.min_events: -5 is negative`},
+		{"min_active_days_large", `analysis.insufficient_data.min_active_days: 30 out of range; want 0 to 28 days (the 4 judged weeks)`},
+		{"levels_elevated_zero", `analysis.levels.elevated: 0 out of range; want 1 to 99 points`},
+		{"levels_high_below_elevated", `analysis.levels.high: 40 out of range; want above analysis.levels.elevated (50) and at most 100 points`},
+		{"factor_weight_large", `analysis.factors.after_hours_ratio.weight: 120 out of range; want 0 to 100 points`},
+		{"factor_bands_empty", `analysis.factors.workday_span_hours.bands: empty; want at least one threshold`},
+		{"factor_bands_descending", `analysis.factors.workday_span_hours.bands[1]: 10 is not above bands[0] (13); want ascending thresholds`},
+		{"factor_band_negative", `analysis.factors.concurrent_items.bands[0]: -1 is negative`},
+		{"factor_share_above_one", `analysis.factors.after_hours_ratio.bands[2]: 40 is a share above 1; want a fraction like 0.25`},
+		{"heavy_weeks_weight_negative", `analysis.factors.heavy_weeks.weight: -1 out of range; want 0 to 100 points`},
+		{"active_days_zero", `analysis.factors.active_day_ratio.days: 0 out of range; want 1 to 366 days`},
+		{"factor_unknown_key", `analysis.factors.heavy_weeks.bands: unknown key (line 3)`},
 		{"negative_retention", `privacy.retention_days: -1 is negative`},
 		{"empty_salt_env", `privacy.salt_env: empty; want the name of an environment variable`},
 		{"bad_listen", `export.prometheus.listen: want host:port like "127.0.0.1:9465", got "9465"`},
@@ -225,7 +242,7 @@ func TestExampleConfig(t *testing.T) {
 		People:   []Person{},
 		Bots:     []string{"*[bot]*", "dependabot*", "renovate*"},
 		Sources:  Sources{Git: []GitSource{{Path: root}}},
-		Analysis: Analysis{WindowDays: 28},
+		Analysis: DefaultAnalysis(),
 		Export:   Export{Prometheus: PrometheusExport{Listen: "127.0.0.1:9465"}},
 		Privacy:  Privacy{SaltEnv: "OVERTIME_SALT"},
 		Dir:      root,
@@ -343,7 +360,24 @@ func TestFullConfig(t *testing.T) {
 				StoryPointsField: "customfield_10016",
 			},
 		},
-		Analysis: Analysis{WindowDays: 56},
+		Analysis: Analysis{
+			WindowDays:          56,
+			HeavyWeekAfterHours: 4,
+			Sustained:           Sustained{Weeks: 6, HeavyWeeks: 4},
+			BaselineWeeks:       10,
+			InsufficientData:    InsufficientData{MinHistoryDays: 21, MinEvents: 20, MinActiveDays: 6},
+			Levels:              Levels{Elevated: 25, High: 55},
+			Factors: Factors{
+				AfterHoursRatio:    Factor{Weight: 20, Bands: []float64{0.15, 0.3}},
+				HeavyWeeks:         SustainedFactor{Weight: 35},
+				NonWorkingDayRatio: Factor{Weight: 10, Bands: []float64{0.1}},
+				WorkdaySpanHours:   Factor{Weight: 12, Bands: []float64{9.5, 12}},
+				ActiveDayRatio:     ActiveDaysFactor{Factor: Factor{Weight: 14, Bands: []float64{0.8, 0.95}}, Days: 21},
+				ConcurrentItems:    Factor{Weight: 18, Bands: []float64{5}},
+				LoadVsUsual:        Factor{Weight: 0, Bands: []float64{1.25, 1.75, 2.5}},
+				LateNightDays:      Factor{Weight: 8, Bands: []float64{3, 6}},
+			},
+		},
 		Export: Export{Prometheus: PrometheusExport{
 			Listen:      ":9465",
 			Pushgateway: "http://pushgateway:9091",
@@ -392,6 +426,12 @@ func TestParseDefaults(t *testing.T) {
 		{name: "bots may be turned off", data: "bots: []\n", want: func(c *Config) { c.Bots = []string{} }},
 		{name: "partial defaults keep the rest", data: "defaults:\n  timezone: Asia/Kolkata\n", want: func(c *Config) {
 			c.Defaults.Timezone = "Asia/Kolkata"
+		}},
+		{name: "a factor's weight alone keeps its bands", data: "analysis:\n  factors:\n    after_hours_ratio: {weight: 40}\n", want: func(c *Config) {
+			c.Analysis.Factors.AfterHoursRatio.Weight = 40
+		}},
+		{name: "bands replace the default list", data: "analysis:\n  factors:\n    workday_span_hours: {bands: [11]}\n", want: func(c *Config) {
+			c.Analysis.Factors.WorkdaySpanHours.Bands = []float64{11}
 		}},
 		{name: "in-memory database", data: "database: \":memory:\"\n", want: func(c *Config) { c.Database = ":memory:" }},
 		{name: "absolute database", data: "database: /var/lib/overtime/o.duckdb\n", want: func(c *Config) {

@@ -69,9 +69,7 @@ func (c *Config) validate() []error {
 	}
 	c.validateSources(&ps)
 
-	if w := c.Analysis.WindowDays; w < 1 || w > 366 {
-		ps.add("analysis.window_days", "%d out of range; want 1 to 366 days", w)
-	}
+	c.validateAnalysis(&ps)
 
 	prom := &c.Export.Prometheus
 	if err := checkListen(prom.Listen); err != nil {
@@ -327,4 +325,66 @@ func checkListen(addr string) error {
 		return fmt.Errorf("bad port %q", port)
 	}
 	return nil
+}
+
+// validateAnalysis checks the analysis section and its risk model.
+func (c *Config) validateAnalysis(ps *problems) {
+	a := c.Analysis
+	ps.intRange("analysis.window_days", a.WindowDays, 1, 366, "days")
+	ps.intRange("analysis.heavy_week_after_hours", a.HeavyWeekAfterHours, 1, 7*24, "hours")
+	ps.intRange("analysis.sustained.weeks", a.Sustained.Weeks, 1, 52, "weeks")
+	if w := a.Sustained.Weeks; w >= 1 && (a.Sustained.HeavyWeeks < 1 || a.Sustained.HeavyWeeks > w) {
+		ps.add("analysis.sustained.heavy_weeks", "%d out of range; want 1 to analysis.sustained.weeks (%d)", a.Sustained.HeavyWeeks, w)
+	}
+	ps.intRange("analysis.baseline_weeks", a.BaselineWeeks, 1, 104, "weeks")
+	ps.intRange("analysis.insufficient_data.min_history_days", a.InsufficientData.MinHistoryDays, 0, 366, "days")
+	if a.InsufficientData.MinEvents < 0 {
+		ps.add("analysis.insufficient_data.min_events", "%d is negative", a.InsufficientData.MinEvents)
+	}
+	if w := a.Sustained.Weeks; w >= 1 {
+		ps.intRange("analysis.insufficient_data.min_active_days", a.InsufficientData.MinActiveDays, 0, 7*w,
+			fmt.Sprintf("days (the %d judged weeks)", w))
+	}
+	switch l := a.Levels; {
+	case l.Elevated < 1 || l.Elevated > 99:
+		ps.add("analysis.levels.elevated", "%d out of range; want 1 to 99 points", l.Elevated)
+	case l.High <= l.Elevated || l.High > 100:
+		ps.add("analysis.levels.high", "%d out of range; want above analysis.levels.elevated (%d) and at most 100 points", l.High, l.Elevated)
+	}
+	f := a.Factors
+	ps.factor("analysis.factors.after_hours_ratio", f.AfterHoursRatio, true)
+	ps.intRange("analysis.factors.heavy_weeks.weight", f.HeavyWeeks.Weight, 0, 100, "points")
+	ps.factor("analysis.factors.non_working_day_ratio", f.NonWorkingDayRatio, true)
+	ps.factor("analysis.factors.workday_span_hours", f.WorkdaySpanHours, false)
+	ps.factor("analysis.factors.active_day_ratio", f.ActiveDayRatio.Factor, true)
+	ps.intRange("analysis.factors.active_day_ratio.days", f.ActiveDayRatio.Days, 1, 366, "days")
+	ps.factor("analysis.factors.concurrent_items", f.ConcurrentItems, false)
+	ps.factor("analysis.factors.load_vs_usual", f.LoadVsUsual, false)
+	ps.factor("analysis.factors.late_night_days", f.LateNightDays, false)
+}
+
+func (ps *problems) intRange(path string, v, lo, hi int, unit string) {
+	if v < lo || v > hi {
+		ps.add(path, "%d out of range; want %d to %d %s", v, lo, hi, unit)
+	}
+}
+
+// factor checks a banded factor: a weight of 0 to 100 points and ascending,
+// non-negative thresholds (shares at most 1).
+func (ps *problems) factor(path string, f Factor, share bool) {
+	ps.intRange(path+".weight", f.Weight, 0, 100, "points")
+	if len(f.Bands) == 0 {
+		ps.add(path+".bands", "empty; want at least one threshold")
+	}
+	for i, b := range f.Bands {
+		p := fmt.Sprintf("%s.bands[%d]", path, i)
+		switch {
+		case b < 0:
+			ps.add(p, "%g is negative", b)
+		case share && b > 1:
+			ps.add(p, "%g is a share above 1; want a fraction like 0.25", b)
+		case i > 0 && b <= f.Bands[i-1]:
+			ps.add(p, "%g is not above bands[%d] (%g); want ascending thresholds", b, i-1, f.Bands[i-1])
+		}
+	}
 }
