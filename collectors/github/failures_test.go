@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/overtime-project/overtime/store"
 )
 
 // checkCounts compares the GitHub events per person with want.
@@ -213,10 +211,7 @@ func TestPersistentServerErrorFailsOneResource(t *testing.T) {
 		t.Error("the failed resource's cursor moved")
 	}
 
-	fx.fake.inject(0, nil, nil)
-	fx.fake.mu.Lock()
-	fx.fake.faults = nil
-	fx.fake.mu.Unlock()
+	fx.fake.clearFaults()
 	if _, err := fx.collect(t); err != nil {
 		t.Fatal(err)
 	}
@@ -474,5 +469,3 @@ func TestNew(t *testing.T) {
 		t.Errorf("base URL %s, want GitHub Enterprise's /api/v3/", got)
 	}
 }
-
-var _ = store.Cursor{}

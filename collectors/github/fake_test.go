@@ -135,6 +135,13 @@ func (f *fakeGitHub) addRepo(r *fakeRepo) {
 	f.repos = append(f.repos, r)
 }
 
+// clearFaults removes every injected fault.
+func (f *fakeGitHub) clearFaults() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults = nil
+}
+
 func (f *fakeGitHub) inject(times int, match func(*http.Request) bool, respond func(http.ResponseWriter, *http.Request)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -225,7 +232,6 @@ var (
 )
 
 func (f *fakeGitHub) route(w http.ResponseWriter, r *http.Request, path string) {
-	q := r.URL.Query()
 	if m := orgReposPath.FindStringSubmatch(path); m != nil {
 		org := m[1]
 		if m[2] != "" {
@@ -324,7 +330,6 @@ func (f *fakeGitHub) route(w http.ResponseWriter, r *http.Request, path string) 
 		}
 		f.writePage(w, r, base, items)
 	default:
-		_ = q
 		f.writeError(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
 	}
 }

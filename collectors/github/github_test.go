@@ -39,16 +39,15 @@ var (
 // repositories (one archived, one fork), plus an explicitly configured empty
 // repository partner/lib, and a DuckDB file.
 type fixture struct {
-	fake    *fakeGitHub
-	clock   *fakeClock
-	db      *store.DB
-	opts    Options
-	logs    *syncBuffer
-	api     *fakeRepo
-	web     *fakeRepo
-	lib     *fakeRepo
-	apiDir  string
-	counter int64
+	fake   *fakeGitHub
+	clock  *fakeClock
+	db     *store.DB
+	opts   Options
+	logs   *syncBuffer
+	api    *fakeRepo
+	web    *fakeRepo
+	lib    *fakeRepo
+	apiDir string
 }
 
 type syncBuffer struct {
