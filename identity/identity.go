@@ -223,3 +223,22 @@ func wildcard(pattern, s string) bool {
 	}
 	return strings.HasSuffix(s, parts[len(parts)-1])
 }
+
+// Link is a pairing a source itself makes between two identities, such as
+// GitHub attributing the commits of an email to a login.
+type Link struct{ From, To, Reason string }
+
+// LinkSuggestions proposes, for each link whose two identities belong to
+// different people, that From belongs to To's person. Links stay
+// suggestions: the config decides.
+func LinkSuggestions(res Resolution, links []Link) []Suggestion {
+	var out []Suggestion
+	for _, l := range links {
+		from, okFrom := res.ByIdentity[l.From]
+		to, okTo := res.ByIdentity[l.To]
+		if okFrom && okTo && from != to {
+			out = append(out, Suggestion{Identity: l.From, PersonID: to, Reason: l.Reason})
+		}
+	}
+	return out
+}

@@ -81,3 +81,18 @@ func TestIsBot(t *testing.T) {
 		}
 	}
 }
+
+func TestLinkSuggestions(t *testing.T) {
+	t.Parallel()
+	res := Resolve([]Configured{{ID: "alice", GitHub: "alice"}}, nil, []Seen{
+		{Identity: "github:alice"}, {Identity: "email:al@home.example"}, {Identity: "email:x@example.com"},
+	})
+	got := LinkSuggestions(res, []Link{
+		{From: "email:al@home.example", To: "github:alice", Reason: "GitHub links it"},
+		{From: "email:nobody@example.com", To: "github:alice", Reason: "unseen email"},
+	})
+	want := []Suggestion{{Identity: "email:al@home.example", PersonID: "alice", Reason: "GitHub links it"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

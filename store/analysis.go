@@ -111,13 +111,26 @@ func (db *DB) ReplacePeople(ctx context.Context, s PeopleSnapshot) error {
 		}
 		// Events that record no offset (API events) of a person with no
 		// configured zone are judged at the offset their commits usually carry.
+		// The mode is the most frequent offset, the smallest on a tie. Each
+		// identity's latest event comes first (a GROUP BY, not a window over
+		// every event), then only the last 90 days are counted.
 		_, err := conn.ExecContext(ctx, `UPDATE person_rules SET inferred_offset = m.off FROM (
-			SELECT person_id, mode(utc_offset) AS off FROM (
-				SELECT pi.person_id, e.utc_offset, e.occurred_at AS ts, max(e.occurred_at) OVER (PARTITION BY pi.person_id) AS last_at
-				FROM events e JOIN person_identities pi USING (identity)
-				WHERE e.utc_offset IS NOT NULL AND e.counted)
-			WHERE ts >= last_at - INTERVAL 90 DAY
-			GROUP BY person_id) m
+			WITH latest AS (
+				SELECT pi.person_id, max(l.last_at) - INTERVAL 90 DAY AS since
+				FROM (SELECT identity, max(occurred_at) AS last_at FROM events
+					WHERE utc_offset IS NOT NULL AND counted GROUP BY identity) l
+				JOIN person_identities pi USING (identity)
+				GROUP BY pi.person_id
+			), counts AS (
+				SELECT pi.person_id, e.utc_offset, count(*) AS n
+				FROM events e JOIN person_identities pi USING (identity) JOIN latest USING (person_id)
+				WHERE e.utc_offset IS NOT NULL AND e.counted AND e.occurred_at >= latest.since
+				GROUP BY pi.person_id, e.utc_offset
+			)
+			SELECT person_id, utc_offset AS off FROM (
+				SELECT person_id, utc_offset, row_number() OVER (PARTITION BY person_id ORDER BY n DESC, utc_offset) AS rank
+				FROM counts)
+			WHERE rank = 1) m
 			WHERE person_rules.person_id = m.person_id`)
 		if err != nil {
 			return fmt.Errorf("infer offsets: %w", err)
@@ -153,60 +166,130 @@ func appendRows(conn *sql.Conn, table string, rows [][]driver.Value) error {
 	})
 }
 
-// localEventsSQL turns every counted event of a known person into its local
-// wall time and working-time facts. The zone is the DESIGN time model: the
-// configured zone; else the offset the event recorded; else the person's
-// inferred offset; else the default zone. Zones become offsets through an
-// ASOF join on zone_transitions, generated from Go's tzdata.
-const localEventsSQL = `
-WITH ev AS (
-    SELECT pi.person_id, e.source, e.occurred_at AS ts,
-        CASE WHEN r.zone IS NULL THEN coalesce(e.utc_offset, r.inferred_offset) END AS fixed_offset,
-        CASE WHEN r.zone IS NOT NULL THEN r.zone
-             WHEN coalesce(e.utc_offset, r.inferred_offset) IS NULL THEN r.fallback_zone END AS zone,
-        r.workday_mask, r.start_minute, r.end_minute
-    FROM events e
-    JOIN person_identities pi USING (identity)
-    JOIN person_rules r USING (person_id)
-    WHERE e.counted
+// localTimeSQL is the WITH clauses that put every counted event of a known
+// person into local wall time, the DESIGN time model: the configured zone;
+// else the offset the event recorded; else the person's inferred offset;
+// else the default zone. filter narrows the events (an SQL condition on the
+// events table e, "" for all of them).
+//
+// It ends in loc(pid, source, local_us, day, minute_of_day), local_us being
+// microseconds of local wall time since 1970-01-01T00:00 and day the local
+// date as days since then; people(pid, person_id, workday_mask, start_minute,
+// end_minute) maps the integer pid back.
+//
+// Everything is integer arithmetic on purpose: at hundreds of millions of
+// events, timestamp and interval functions, VARCHAR keys and DuckDB's ASOF
+// join (a sort of all events per zone) cost several times the aggregation
+// itself. A zone's offset comes instead from an equality hash join on
+// (zone, UTC day) against zone_days, one row per zone, UTC day and offset
+// period touching that day, with a range check for the day of a transition.
+func localTimeSQL(filter string) string {
+	if filter != "" {
+		filter = " AND (" + filter + ")"
+	}
+	return `
+span AS (
+    SELECT CAST(min(occurred_at) AS DATE) - 2 AS d0, CAST(max(occurred_at) AS DATE) + 2 AS d1 FROM events
+), zones AS (
+    SELECT zone, CAST(row_number() OVER (ORDER BY zone) AS BIGINT) AS zid FROM (SELECT DISTINCT zone FROM zone_transitions)
+), periods AS (
+    SELECT zones.zid, t.valid_from AS period_start,
+        coalesce(lead(t.valid_from) OVER (PARTITION BY t.zone ORDER BY t.valid_from), TIMESTAMP '9999-01-01') AS period_end,
+        t.offset_s
+    FROM zone_transitions t JOIN zones USING (zone)
+), zone_days AS (
+    SELECT p.zid * 100000000 + CAST(epoch(CAST(d.day AS DATE)) // 86400 AS BIGINT) AS zone_day,
+        epoch_us(p.period_start) AS period_start, epoch_us(p.period_end) AS period_end, p.offset_s
+    FROM periods p, span, generate_series(CAST(greatest(CAST(p.period_start AS DATE), span.d0) AS TIMESTAMP),
+        CAST(least(CAST(p.period_end AS DATE), span.d1) AS TIMESTAMP), INTERVAL 1 DAY) d(day)
+), people AS (
+    SELECT CAST(row_number() OVER (ORDER BY person_id) AS INTEGER) AS pid, person_id, zone, fallback_zone,
+        inferred_offset, workday_mask, start_minute, end_minute
+    FROM person_rules
+), who AS (
+    SELECT pi.identity, p.pid, z.zid, fz.zid AS fallback_zid, p.inferred_offset
+    FROM person_identities pi JOIN people p USING (person_id)
+    LEFT JOIN zones z ON z.zone = p.zone
+    LEFT JOIN zones fz ON fz.zone = p.fallback_zone
+), ev AS (
+    SELECT w.pid, e.source, epoch_us(e.occurred_at) AS us,
+        CASE WHEN w.zid IS NULL THEN coalesce(e.utc_offset, w.inferred_offset) END AS fixed_offset,
+        CASE WHEN w.zid IS NOT NULL THEN w.zid
+             WHEN coalesce(e.utc_offset, w.inferred_offset) IS NULL THEN w.fallback_zid END AS zid
+    FROM events e JOIN who w USING (identity)
+    WHERE e.counted` + filter + `
 ), loc AS (
-    SELECT ev.person_id, ev.source, ev.workday_mask, ev.start_minute, ev.end_minute,
-        ev.ts + to_seconds(coalesce(ev.fixed_offset, t.offset_s)) AS local_ts
-    FROM ev ASOF LEFT JOIN zone_transitions t ON t.zone = ev.zone AND ev.ts >= t.valid_from
-), facts AS (
-    SELECT loc.person_id, loc.source, loc.local_ts,
-        CAST(loc.local_ts AS DATE) AS day,
-        hour(loc.local_ts) AS hour,
-        ((loc.workday_mask >> dayofweek(loc.local_ts)) & 1) = 1 AND h.day IS NULL AS working_day,
-        hour(loc.local_ts) * 60 + minute(loc.local_ts) AS minute_of_day,
-        loc.start_minute, loc.end_minute
-    FROM loc
-    LEFT JOIN person_holidays h ON h.person_id = loc.person_id AND h.day = CAST(loc.local_ts AS DATE)
+    SELECT pid, source, local_us, local_us // 86400000000 AS day,
+        CAST((local_us // 60000000) % 1440 AS INTEGER) AS minute_of_day
+    FROM (
+        SELECT ev.pid, ev.source, ev.us + 1000000 * CAST(coalesce(ev.fixed_offset, z.offset_s) AS BIGINT) AS local_us
+        FROM ev LEFT JOIN zone_days z ON z.zone_day = ev.zid * 100000000 + ev.us // 86400000000
+            AND ev.us >= z.period_start AND ev.us < z.period_end
+    )
+)`
+}
+
+// localDate turns a day number of localTimeSQL into a DATE, and workingDay
+// says whether it is a working day of person p (holidays h joined on it).
+const (
+	localDate  = `CAST(DATE '1970-01-01' + CAST(%[1]s AS INTEGER) AS DATE)`
+	workingDay = `((p.workday_mask >> CAST((%[1]s + 4) %% 7 AS INTEGER)) & 1) = 1 AND h.day IS NULL` // 1970-01-01 was a Thursday
 )
-SELECT person_id, source, local_ts, day, hour, working_day,
-    NOT working_day OR minute_of_day < start_minute OR minute_of_day >= end_minute AS after_hours,
-    hour < 5 AS late_night
-FROM facts`
+
+func sqlf(format string, arg string) string { return fmt.Sprintf(format, arg) }
+
+// localEventsSQL lists every counted event of a known person, with its
+// local wall time and working-time facts, one row per event.
+func localEventsSQL(filter string) string {
+	return `WITH ` + localTimeSQL(filter) + `
+SELECT p.person_id, loc.source, make_timestamp(loc.local_us) AS local_ts, ` + sqlf(localDate, "loc.day") + ` AS day,
+    loc.minute_of_day // 60 AS hour,
+    ` + sqlf(workingDay, "loc.day") + ` AS working_day,
+    NOT (` + sqlf(workingDay, "loc.day") + `) OR loc.minute_of_day < p.start_minute OR loc.minute_of_day >= p.end_minute AS after_hours,
+    loc.minute_of_day < 300 AS late_night
+FROM loc JOIN people p USING (pid)
+LEFT JOIN person_holidays h ON h.person_id = p.person_id AND h.day = ` + sqlf(localDate, "loc.day")
+}
+
+// personDaysSQL aggregates the local events into person_days rows. The
+// events are grouped per person and local day first, with what depends on
+// the time of day (outside working hours, late night, which clock hours);
+// whether the day is a working day (workdays, holidays) is decided after,
+// once per person-day instead of once per event. Clock hours are a 24-bit
+// mask per day, so counting distinct hours is a bit_count, not a DISTINCT.
+var personDaysSQL = `WITH ` + localTimeSQL("") + `, agg AS (
+    SELECT loc.pid, loc.day,
+        count(*) AS events,
+        count(*) FILTER (loc.minute_of_day < p.start_minute OR loc.minute_of_day >= p.end_minute) AS outside_events,
+        count(*) FILTER (loc.minute_of_day < 300) AS late_night_events,
+        bit_or(1 << (loc.minute_of_day // 60)) AS hours,
+        bit_or(CASE WHEN loc.minute_of_day < p.start_minute OR loc.minute_of_day >= p.end_minute
+            THEN 1 << (loc.minute_of_day // 60) ELSE 0 END) AS outside_hours,
+        min(loc.local_us) AS first_us, max(loc.local_us) AS last_us,
+        count(*) FILTER (loc.source = 'git') AS git_events,
+        count(*) FILTER (loc.source = 'github') AS github_events,
+        count(*) FILTER (loc.source = 'jira') AS jira_events
+    FROM loc JOIN people p USING (pid)
+    GROUP BY loc.pid, loc.day
+)
+SELECT p.person_id, ` + sqlf(localDate, "a.day") + `, wd.working_day, a.events,
+    CASE WHEN wd.working_day THEN a.outside_events ELSE a.events END,
+    a.late_night_events,
+    bit_count(CASE WHEN wd.working_day THEN a.outside_hours ELSE a.hours END),
+    make_timestamp(a.first_us), make_timestamp(a.last_us),
+    a.git_events, a.github_events, a.jira_events
+FROM agg a JOIN people p USING (pid)
+LEFT JOIN person_holidays h ON h.person_id = p.person_id AND h.day = ` + sqlf(localDate, "a.day") + `,
+LATERAL (SELECT ` + sqlf(workingDay, "a.day") + ` AS working_day) wd`
 
 // MaterializePersonDays rebuilds person_days from all stored events and the
 // current people snapshot.
 func (db *DB) MaterializePersonDays(ctx context.Context) error {
-	q := `CREATE OR REPLACE TEMP VIEW local_events AS ` + localEventsSQL + `;
-	DELETE FROM person_days;
-	INSERT INTO person_days
-	SELECT person_id, day, bool_and(working_day),
-		count(*),
-		count(*) FILTER (after_hours),
-		count(*) FILTER (late_night),
-		count(DISTINCT hour) FILTER (after_hours),
-		min(local_ts), max(local_ts),
-		count(*) FILTER (source = 'git'),
-		count(*) FILTER (source = 'github'),
-		count(*) FILTER (source = 'jira')
-	FROM local_events
-	GROUP BY person_id, day;`
 	if err := db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, q)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM person_days`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO person_days `+personDaysSQL)
 		return err
 	}); err != nil {
 		return fmt.Errorf("materialize person_days: %w", err)
@@ -227,7 +310,7 @@ type LocalEvent struct {
 // LocalEvents lists every counted event of a known person in local time.
 func (db *DB) LocalEvents(ctx context.Context) ([]LocalEvent, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT person_id, source, local_ts, working_day, after_hours, late_night
-		FROM (`+localEventsSQL+`) ORDER BY person_id, local_ts`)
+		FROM (`+localEventsSQL("")+`) ORDER BY person_id, local_ts`)
 	if err != nil {
 		return nil, fmt.Errorf("local events: %w", err)
 	}

@@ -36,6 +36,7 @@ func IdentityKey(kind, value string) string { return kind + ":" + value }
 
 const insertEventsQuery = `INSERT INTO events
 	SELECT source, kind, id, identity, occurred_at, utc_offset, scope, size, counted FROM appended_data
+	WHERE NOT EXISTS (SELECT 1 FROM forgotten_identities f WHERE f.digest = sha256(appended_data.identity))
 	ON CONFLICT DO NOTHING`
 
 var eventColumns = []string{"source", "kind", "id", "identity", "occurred_at", "utc_offset", "scope", "size", "counted"}
@@ -161,7 +162,8 @@ func upsertIdentities(ctx context.Context, conn *sql.Conn, events []Event) error
 			s.name = e.Name
 		}
 	}
-	stmt, err := conn.PrepareContext(ctx, `INSERT INTO identities VALUES (?, ?, ?, ?)
+	stmt, err := conn.PrepareContext(ctx, `INSERT INTO identities SELECT $1, $2, $3, $4
+		WHERE NOT EXISTS (SELECT 1 FROM forgotten_identities f WHERE f.digest = sha256($1))
 		ON CONFLICT (identity) DO UPDATE SET
 			display_name = CASE WHEN excluded.last_seen >= identities.last_seen AND excluded.display_name <> ''
 				THEN excluded.display_name ELSE identities.display_name END,

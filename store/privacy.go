@@ -32,6 +32,7 @@ func (db *DB) Forget(ctx context.Context, personID string, identities []string) 
 				`UPDATE jira_ticket_intervals SET value = NULL WHERE field = 'assignee' AND value = ?`,
 				`DELETE FROM jira_users WHERE identity = ?`,
 				`DELETE FROM person_identities WHERE identity = ?`,
+				`INSERT INTO forgotten_identities VALUES (sha256($1), now()) ON CONFLICT DO NOTHING`,
 			} {
 				if _, err := tx.ExecContext(ctx, q, id); err != nil {
 					return fmt.Errorf("erase identity: %w", err)
@@ -49,6 +50,34 @@ func (db *DB) Forget(ctx context.Context, personID string, identities []string) 
 		return 0, fmt.Errorf("forget %s: %w", personID, err)
 	}
 	return erased, nil
+}
+
+// ApplyErasures blanks forgotten people again in the rows collectors
+// rewrite from their sources (a pull request updated after the erasure
+// brings its author back). Events and identities of forgotten people are
+// never written in the first place (see Write).
+func (db *DB) ApplyErasures(ctx context.Context) error {
+	const forgotten = `(SELECT digest FROM forgotten_identities)`
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM identity_links WHERE sha256(email_identity) IN ` + forgotten + ` OR sha256(login_identity) IN ` + forgotten,
+			`UPDATE pull_requests SET author = '' WHERE sha256(author) IN ` + forgotten,
+			`UPDATE pull_requests SET merged_by = NULL WHERE sha256(merged_by) IN ` + forgotten,
+			`UPDATE jira_tickets SET assignee = NULL WHERE sha256(assignee) IN ` + forgotten,
+			`UPDATE jira_tickets SET reporter = NULL WHERE sha256(reporter) IN ` + forgotten,
+			`UPDATE jira_ticket_intervals SET value = NULL WHERE field = 'assignee' AND sha256(value) IN ` + forgotten,
+			`DELETE FROM jira_users WHERE sha256(identity) IN ` + forgotten,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("apply erasures: %w", err)
+	}
+	return nil
 }
 
 // derivedPersonTables are the analysis tables keyed by person_id.

@@ -38,6 +38,14 @@ func TestForgetAndRetention(t *testing.T) {
 	if erased != 3 {
 		t.Errorf("forget erased %d events, want 3", erased)
 	}
+	// A collector that sees the forgotten person again does not bring them back.
+	back := store.Event{Source: "github", Kind: "review", ID: "9", Identity: "github:a", Name: "a", At: day, Scope: "r"}
+	if n, err := db.Write(ctx, store.Batch{Events: []store.Event{back}}); err != nil || n != 0 {
+		t.Errorf("writing a forgotten identity's event: inserted %d, err %v; want 0, nil", n, err)
+	}
+	if err := db.ApplyErasures(ctx); err != nil {
+		t.Fatal(err)
+	}
 	ids, err := db.Identities(ctx)
 	if err != nil {
 		t.Fatal(err)

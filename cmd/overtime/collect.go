@@ -12,6 +12,7 @@ import (
 
 	"github.com/overtime-project/overtime/collectors"
 	gitcollector "github.com/overtime-project/overtime/collectors/git"
+	ghcollector "github.com/overtime-project/overtime/collectors/github"
 	jiracollector "github.com/overtime-project/overtime/collectors/jira"
 	"github.com/overtime-project/overtime/config"
 	"github.com/overtime-project/overtime/store"
@@ -59,6 +60,14 @@ func buildCollectors(cfg *config.Config, log *slog.Logger) ([]collectors.Collect
 		}
 		cs = append(cs, gc)
 	}
+	if src := cfg.Sources.GitHub; src != nil {
+		gc, err := newGitHubCollector(cfg, src, log)
+		if err != nil {
+			failed = append(failed, collectors.Outcome{Source: ghcollector.Source, Err: err})
+		} else {
+			cs = append(cs, gc)
+		}
+	}
 	if src := cfg.Sources.Jira; src != nil {
 		jc, err := jiracollector.New(jiracollector.Options{
 			URL: src.URL, User: os.Getenv(src.UserEnv), Token: os.Getenv(src.TokenEnv),
@@ -75,6 +84,18 @@ func buildCollectors(cfg *config.Config, log *slog.Logger) ([]collectors.Collect
 	return cs, failed
 }
 
+func newGitHubCollector(cfg *config.Config, src *config.GitHubSource, log *slog.Logger) (*ghcollector.Collector, error) {
+	token := os.Getenv(src.TokenEnv)
+	if token == "" {
+		return nil, fmt.Errorf("sources.github.token_env: the environment variable %s is empty", src.TokenEnv)
+	}
+	return ghcollector.New(ghcollector.Options{
+		BaseURL: src.BaseURL, Token: token, Orgs: src.Orgs, Repos: src.Repos, Since: sinceDate(src.Since),
+		CacheDir: src.CacheDir, IncludeForks: src.IncludeForks, MaxRateLimitWait: time.Duration(src.MaxRateLimitWait),
+		Bots: cfg.Bots, Logger: log,
+	})
+}
+
 // sinceDate reads a validated YYYY-MM-DD; "" is the zero time (the
 // collector's default: one year back).
 func sinceDate(s string) time.Time {
@@ -89,6 +110,9 @@ func runCollect(ctx context.Context, db *store.DB, cfg *config.Config, log *slog
 		log.Error("source not collected", "source", o.Source, "err", o.Err)
 	}
 	outcomes = append(outcomes, collectors.Run(ctx, db, cs, log)...)
+	if err := db.ApplyErasures(ctx); err != nil {
+		return outcomes, err
+	}
 	if days := cfg.Privacy.RetentionDays; days > 0 {
 		cutoff := time.Now().AddDate(0, 0, -days)
 		n, err := db.ApplyRetention(ctx, cutoff)

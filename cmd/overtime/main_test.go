@@ -279,13 +279,15 @@ func TestFailingSourceDoesNotStopTheOthers(t *testing.T) {
 sources:
   git: [{path: %s}]
   jira: {url: "http://127.0.0.1:1", user_env: OVERTIME_TEST_NO_USER, token_env: OVERTIME_TEST_NO_TOKEN}
+  github: {repos: [acme/api], token_env: OVERTIME_TEST_NO_GH_TOKEN}
 `, repo.Dir)
 	os.WriteFile(filepath.Join(dir, "overtime.yaml"), []byte(cfg), 0o644)
 	r := overtime(t, dir, "run")
 	if r.code != 1 {
 		t.Errorf("exit %d, want 1 (a source failed)", r.code)
 	}
-	if !strings.Contains(r.stderr, "source jira failed") || !strings.Contains(r.stderr, "OVERTIME_TEST_NO_TOKEN") {
+	if !strings.Contains(r.stderr, "source jira failed") || !strings.Contains(r.stderr, "OVERTIME_TEST_NO_TOKEN") ||
+		!strings.Contains(r.stderr, "source github failed") || !strings.Contains(r.stderr, "OVERTIME_TEST_NO_GH_TOKEN is empty") {
 		t.Errorf("stderr does not name the failing source and its variable:\n%s", r.stderr)
 	}
 	rep := overtime(t, dir, "report", "--format", "csv", "--as-of", "2026-06-01", "--window", "2")

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/overtime-project/overtime/analysis"
+	"github.com/overtime-project/overtime/identity"
 )
 
 type peopleOptions struct{ *globalOptions }
@@ -62,6 +63,15 @@ a person in the config.`,
 				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", s.Identity, s.Name, events[s.Identity], res.ByIdentity[s.Identity])
 			}
 			tw.Flush()
+			links, err := db.IdentityLinks(cmd.Context())
+			if err != nil {
+				return err
+			}
+			for _, l := range links {
+				_, login := identity.Split(l.Login)
+				res.Suggestions = append(res.Suggestions, identity.LinkSuggestions(res, []identity.Link{
+					{From: l.Email, To: l.Login, Reason: "GitHub attributes this email's commits to login " + login}})...)
+			}
 			if len(res.Suggestions) > 0 {
 				fmt.Fprintln(o.stdout, "\nSuggested merges (add the identity to the person in the config to accept):")
 				for _, s := range res.Suggestions {
