@@ -174,7 +174,7 @@ func appendRows(conn *sql.Conn, table string, rows [][]driver.Value) error {
 //
 // It ends in loc(pid, source, local_us, day, minute_of_day), local_us being
 // microseconds of local wall time since 1970-01-01T00:00 and day the local
-// date as days since then; people(pid, person_id, workday_mask, start_minute,
+// date as days since then; ruled(pid, person_id, workday_mask, start_minute,
 // end_minute) maps the integer pid back.
 //
 // Everything is integer arithmetic on purpose: at hundreds of millions of
@@ -202,13 +202,13 @@ span AS (
         epoch_us(p.period_start) AS period_start, epoch_us(p.period_end) AS period_end, p.offset_s
     FROM periods p, span, generate_series(CAST(greatest(CAST(p.period_start AS DATE), span.d0) AS TIMESTAMP),
         CAST(least(CAST(p.period_end AS DATE), span.d1) AS TIMESTAMP), INTERVAL 1 DAY) d(day)
-), people AS (
+), ruled AS (
     SELECT CAST(row_number() OVER (ORDER BY person_id) AS INTEGER) AS pid, person_id, zone, fallback_zone,
         inferred_offset, workday_mask, start_minute, end_minute
     FROM person_rules
 ), who AS (
     SELECT pi.identity, p.pid, z.zid, fz.zid AS fallback_zid, p.inferred_offset
-    FROM person_identities pi JOIN people p USING (person_id)
+    FROM person_identities pi JOIN ruled p USING (person_id)
     LEFT JOIN zones z ON z.zone = p.zone
     LEFT JOIN zones fz ON fz.zone = p.fallback_zone
 ), ev AS (
@@ -247,7 +247,7 @@ SELECT p.person_id, loc.source, make_timestamp(loc.local_us) AS local_ts, ` + sq
     ` + sqlf(workingDay, "loc.day") + ` AS working_day,
     NOT (` + sqlf(workingDay, "loc.day") + `) OR loc.minute_of_day < p.start_minute OR loc.minute_of_day >= p.end_minute AS after_hours,
     loc.minute_of_day < 300 AS late_night
-FROM loc JOIN people p USING (pid)
+FROM loc JOIN ruled p USING (pid)
 LEFT JOIN person_holidays h ON h.person_id = p.person_id AND h.day = ` + sqlf(localDate, "loc.day")
 }
 
@@ -269,18 +269,20 @@ var personDaysSQL = `WITH ` + localTimeSQL("") + `, agg AS (
         count(*) FILTER (loc.source = 'git') AS git_events,
         count(*) FILTER (loc.source = 'github') AS github_events,
         count(*) FILTER (loc.source = 'jira') AS jira_events
-    FROM loc JOIN people p USING (pid)
+    FROM loc JOIN ruled p USING (pid)
     GROUP BY loc.pid, loc.day
 )
-SELECT p.person_id, ` + sqlf(localDate, "a.day") + `, wd.working_day, a.events,
-    CASE WHEN wd.working_day THEN a.outside_events ELSE a.events END,
-    a.late_night_events,
-    bit_count(CASE WHEN wd.working_day THEN a.outside_hours ELSE a.hours END),
-    make_timestamp(a.first_us), make_timestamp(a.last_us),
-    a.git_events, a.github_events, a.jira_events
-FROM agg a JOIN people p USING (pid)
-LEFT JOIN person_holidays h ON h.person_id = p.person_id AND h.day = ` + sqlf(localDate, "a.day") + `,
-LATERAL (SELECT ` + sqlf(workingDay, "a.day") + ` AS working_day) wd`
+SELECT person_id, ` + sqlf(localDate, "day") + `, working_day, events,
+    CASE WHEN working_day THEN outside_events ELSE events END,
+    late_night_events,
+    bit_count(CASE WHEN working_day THEN outside_hours ELSE hours END),
+    make_timestamp(first_us), make_timestamp(last_us),
+    git_events, github_events, jira_events
+FROM (
+    SELECT a.*, p.person_id, ` + sqlf(workingDay, "a.day") + ` AS working_day
+    FROM agg a JOIN ruled p USING (pid)
+    LEFT JOIN person_holidays h ON h.person_id = p.person_id AND h.day = ` + sqlf(localDate, "a.day") + `
+)`
 
 // MaterializePersonDays rebuilds person_days from all stored events and the
 // current people snapshot.

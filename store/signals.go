@@ -1,0 +1,296 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// PersonWeek is one person's signals over one week: seven local days.
+type PersonWeek struct {
+	PersonID         string
+	WeekStart        time.Time // first local date of the week, as 00:00 UTC
+	Events           int
+	AfterHoursEvents int
+	AfterHoursHours  int // after-hours active hours: distinct local clock hours outside working time with activity, summed over the days
+	ActiveDays       int
+	NonWorkingDays   int // non-working days (weekends, holidays) with activity
+	NonWorkingEvents int
+	LateNightDays    int // days with activity 00:00-05:00 local
+	LateNightEvents  int
+	// WorkdaySpan is the median, over the active working days of the week,
+	// of the time from the day's first to its last activity; zero when
+	// SpanDays is 0.
+	WorkdaySpan time.Duration
+	SpanDays    int  // active working days
+	Heavy       bool // stored calendar weeks only: heavy at the last analysis
+}
+
+// weekSignalsSQL sums person_days into weeks. %[1]s is the SQL expression
+// of the week a day belongs to, %[2]s the condition on the days.
+//
+// The workday span is taken over working days only: a Saturday with two
+// commits is not a short working day, and counting it would make a person
+// who works weekends look as if their days were shorter.
+const weekSignalsSQL = `SELECT person_id, %[1]s AS week,
+    CAST(sum(events) AS BIGINT), CAST(sum(after_hours_events) AS BIGINT), CAST(sum(after_hours_hours) AS BIGINT),
+    count(*), count(*) FILTER (NOT working_day),
+    CAST(coalesce(sum(events) FILTER (NOT working_day), 0) AS BIGINT),
+    count(*) FILTER (late_night_events > 0), CAST(sum(late_night_events) AS BIGINT),
+    median(CAST(date_diff('second', first_local, last_local) AS DOUBLE)) FILTER (working_day),
+    count(*) FILTER (working_day)
+FROM person_days WHERE %[2]s
+GROUP BY ALL`
+
+func scanWeeks(rows *sql.Rows, week func(any) (time.Time, error)) ([]PersonWeek, error) {
+	defer rows.Close()
+	var out []PersonWeek
+	for rows.Next() {
+		var w PersonWeek
+		var key any
+		var span sql.NullFloat64
+		if err := rows.Scan(&w.PersonID, &key, &w.Events, &w.AfterHoursEvents, &w.AfterHoursHours, &w.ActiveDays,
+			&w.NonWorkingDays, &w.NonWorkingEvents, &w.LateNightDays, &w.LateNightEvents, &span, &w.SpanDays); err != nil {
+			return nil, err
+		}
+		start, err := week(key)
+		if err != nil {
+			return nil, err
+		}
+		w.WeekStart = start
+		if span.Valid {
+			w.WorkdaySpan = time.Duration(span.Float64 * float64(time.Second))
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// MaterializePersonWeeks rebuilds person_weeks, the weekly history by local
+// calendar week (Monday to Sunday), from person_days. A week is heavy when
+// it has at least heavyAfterHours after-hours active hours.
+func (db *DB) MaterializePersonWeeks(ctx context.Context, heavyAfterHours int) error {
+	q := fmt.Sprintf(`INSERT INTO person_weeks
+		SELECT person_id, week, events, ah_events, ah_hours, active_days, nw_days, nw_events, ln_days, ln_events,
+			span, span_days, ah_hours >= ?
+		FROM (%s) w(person_id, week, events, ah_events, ah_hours, active_days, nw_days, nw_events, ln_days, ln_events, span, span_days)`,
+		fmt.Sprintf(weekSignalsSQL, `CAST(date_trunc('week', day) AS DATE)`, `true`))
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM person_weeks`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, q, heavyAfterHours)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("materialize person_weeks: %w", err)
+	}
+	return nil
+}
+
+// PersonWeeks lists the stored calendar weeks that start in [from, to], by
+// person and week.
+func (db *DB) PersonWeeks(ctx context.Context, from, to time.Time) ([]PersonWeek, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT person_id, week_start, events, after_hours_events, after_hours_hours,
+			active_days, non_working_days, non_working_events, late_night_days, late_night_events, workday_span_s,
+			span_days, heavy
+		FROM person_weeks WHERE week_start BETWEEN ? AND ? ORDER BY person_id, week_start`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read person_weeks: %w", err)
+	}
+	defer rows.Close()
+	var out []PersonWeek
+	for rows.Next() {
+		var w PersonWeek
+		var span sql.NullFloat64
+		if err := rows.Scan(&w.PersonID, &w.WeekStart, &w.Events, &w.AfterHoursEvents, &w.AfterHoursHours, &w.ActiveDays,
+			&w.NonWorkingDays, &w.NonWorkingEvents, &w.LateNightDays, &w.LateNightEvents, &span, &w.SpanDays, &w.Heavy); err != nil {
+			return nil, fmt.Errorf("read person_weeks: %w", err)
+		}
+		if span.Valid {
+			w.WorkdaySpan = time.Duration(span.Float64 * float64(time.Second))
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// WeeksEndingAt sums person_days into the given number of weeks that end on
+// the local date asOf: the first covers asOf-6 to asOf, the next the seven
+// days before, and so on. Weeks without activity are absent. The rows are
+// by person, most recent week first.
+func (db *DB) WeeksEndingAt(ctx context.Context, asOf time.Time, weeks int) ([]PersonWeek, error) {
+	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	from := asOf.AddDate(0, 0, -7*weeks+1)
+	q := fmt.Sprintf(weekSignalsSQL, `CAST((CAST(? AS DATE) - day) // 7 AS INTEGER)`, `day BETWEEN ? AND ?`) +
+		` ORDER BY person_id, week`
+	rows, err := db.sql.QueryContext(ctx, q, asOf, from, asOf)
+	if err != nil {
+		return nil, fmt.Errorf("weekly signals: %w", err)
+	}
+	out, err := scanWeeks(rows, func(key any) (time.Time, error) {
+		n, ok := key.(int32)
+		if !ok {
+			return time.Time{}, fmt.Errorf("week index %v (%T)", key, key)
+		}
+		return asOf.AddDate(0, 0, -7*int(n)-6), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("weekly signals: %w", err)
+	}
+	return out, nil
+}
+
+// FirstActiveDays gives each person's first local date with activity, up to
+// and including asOf.
+func (db *DB) FirstActiveDays(ctx context.Context, asOf time.Time) (map[string]time.Time, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT person_id, min(day) FROM person_days WHERE day <= ? GROUP BY person_id`, asOf)
+	if err != nil {
+		return nil, fmt.Errorf("first active days: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var id string
+		var day time.Time
+		if err := rows.Scan(&id, &day); err != nil {
+			return nil, fmt.Errorf("first active days: %w", err)
+		}
+		out[id] = day
+	}
+	return out, rows.Err()
+}
+
+// PersonWindow is one person's signals over a window of local days, in the
+// form the exporters need.
+type PersonWindow struct {
+	PersonID         string
+	Events           int
+	AfterHoursEvents int
+	// AfterHoursHours are the after-hours active hours: distinct local clock
+	// hours outside working time with activity (× 3600 is
+	// overtime_afterhours_active_seconds).
+	AfterHoursHours int
+	NonWorkingDays  int // distinct non-working days (weekends, holidays) with activity
+	LateNightEvents int
+	ActiveDays      int
+	GitEvents       int
+	GitHubEvents    int
+	JiraEvents      int
+	// WorkdaySpan is the median, over the active working days, of the time
+	// from a day's first to its last activity; zero when SpanDays is 0.
+	WorkdaySpan time.Duration
+	SpanDays    int
+	// LongestStreak is the longest run of consecutive local days with
+	// activity inside the window.
+	LongestStreak int
+}
+
+// WindowSignals sums person_days over the local dates [from, to], per
+// person active in it, ordered by person.
+func (db *DB) WindowSignals(ctx context.Context, from, to time.Time) ([]PersonWindow, error) {
+	rows, err := db.sql.QueryContext(ctx, `WITH d AS (
+			SELECT * FROM person_days WHERE day BETWEEN ? AND ?
+		), streaks AS (
+			SELECT person_id, max(n) AS longest FROM (
+				SELECT person_id, count(*) AS n FROM (
+					SELECT person_id, day - CAST(row_number() OVER (PARTITION BY person_id ORDER BY day) AS INTEGER) AS run
+					FROM d)
+				GROUP BY person_id, run)
+			GROUP BY person_id
+		)
+		SELECT person_id, CAST(sum(events) AS BIGINT), CAST(sum(after_hours_events) AS BIGINT),
+			CAST(sum(after_hours_hours) AS BIGINT), count(*) FILTER (NOT working_day),
+			CAST(sum(late_night_events) AS BIGINT), count(*),
+			CAST(sum(git_events) AS BIGINT), CAST(sum(github_events) AS BIGINT), CAST(sum(jira_events) AS BIGINT),
+			median(CAST(date_diff('second', first_local, last_local) AS DOUBLE)) FILTER (working_day),
+			count(*) FILTER (working_day), any_value(s.longest)
+		FROM d JOIN streaks s USING (person_id)
+		GROUP BY person_id ORDER BY person_id`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("window signals: %w", err)
+	}
+	defer rows.Close()
+	var out []PersonWindow
+	for rows.Next() {
+		var w PersonWindow
+		var span sql.NullFloat64
+		if err := rows.Scan(&w.PersonID, &w.Events, &w.AfterHoursEvents, &w.AfterHoursHours, &w.NonWorkingDays,
+			&w.LateNightEvents, &w.ActiveDays, &w.GitEvents, &w.GitHubEvents, &w.JiraEvents, &span, &w.SpanDays,
+			&w.LongestStreak); err != nil {
+			return nil, fmt.Errorf("window signals: %w", err)
+		}
+		if span.Valid {
+			w.WorkdaySpan = time.Duration(span.Float64 * float64(time.Second))
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// PunchcardCell is how many events a team made at one local weekday and
+// hour over a window.
+type PunchcardCell struct {
+	Team    string // "" for people in no team
+	Weekday time.Weekday
+	Hour    int // 0-23, local
+	Events  int
+}
+
+// TeamPunchcard counts, per team, the events by local weekday and hour over
+// the local dates [from, to]: each event in its own person's local time.
+// Cells without events are absent. It reads the events themselves (only
+// those within a day of the window, in UTC), not person_days, which does
+// not keep hours.
+func (db *DB) TeamPunchcard(ctx context.Context, from, to time.Time) ([]PunchcardCell, error) {
+	day := func(t time.Time) int64 {
+		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix() / 86400
+	}
+	// Local time is at most 14 hours off UTC: a day either side holds every
+	// event whose local date is in the window.
+	q := `WITH ` + localTimeSQL(`e.occurred_at >= ? AND e.occurred_at < ?`) + `
+		SELECT pe.team, CAST((loc.day + 4) % 7 AS INTEGER) AS weekday, loc.minute_of_day // 60 AS hour, count(*)
+		FROM loc JOIN ruled r USING (pid) JOIN people pe ON pe.person_id = r.person_id
+		WHERE loc.day BETWEEN ? AND ?
+		GROUP BY ALL ORDER BY ALL`
+	lo := time.Unix(day(from)*86400, 0).UTC().AddDate(0, 0, -1)
+	hi := time.Unix(day(to)*86400, 0).UTC().AddDate(0, 0, 2)
+	rows, err := db.sql.QueryContext(ctx, q, lo, hi, day(from), day(to))
+	if err != nil {
+		return nil, fmt.Errorf("team punchcard: %w", err)
+	}
+	defer rows.Close()
+	var out []PunchcardCell
+	for rows.Next() {
+		var c PunchcardCell
+		var wd int
+		if err := rows.Scan(&c.Team, &wd, &c.Hour, &c.Events); err != nil {
+			return nil, fmt.Errorf("team punchcard: %w", err)
+		}
+		c.Weekday = time.Weekday(wd)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// PeopleWithIdentity gives the ids of the people who have at least one
+// identity of the given kind ("jira", "github", "email"): whether a source
+// can see them at all. A person without a Jira identity has no known ticket
+// load, which is not the same as none.
+func (db *DB) PeopleWithIdentity(ctx context.Context, kind string) (map[string]bool, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT DISTINCT person_id FROM person_identities WHERE starts_with(identity, ?)`, kind+":")
+	if err != nil {
+		return nil, fmt.Errorf("people with %s identities: %w", kind, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("people with %s identities: %w", kind, err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,249 @@
+package store_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/overtime-project/overtime/store"
+	"github.com/overtime-project/overtime/worktime"
+)
+
+func day(s string) time.Time {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// signalsFixture plants, with working hours 09:00-18:00 Monday to Friday:
+//
+//   - ana (team core, zone Europe/Berlin): the week of Monday 2026-03-23,
+//     Monday to Sunday every day; the clocks go forward in Berlin on Sunday
+//     2026-03-29 at 01:00 UTC. Two evenings (18:30 twice in one hour, and
+//     21:10), a Saturday and a Sunday, one 02:30 night; Tuesday is a holiday.
+//   - bo (team core, no zone: each commit's own offset, -05:00): three days.
+//   - cy (no team): one GitHub review, no offset, no inferred offset either,
+//     so judged in the default zone (UTC).
+func signalsFixture(t *testing.T) *store.DB {
+	t.Helper()
+	db := openTestDB(t)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []store.Event
+	add := func(identity string, at time.Time, offset *int) {
+		e := store.Event{Source: "git", Kind: "commit", ID: fmt.Sprintf("c%03d", len(events)), Identity: identity, At: at.UTC(), Scope: "r"}
+		if offset != nil {
+			e.HasOffset, e.Offset = true, *offset
+		}
+		if identity == "github:cy" {
+			e.Source, e.Kind = "github", "review"
+		}
+		events = append(events, e)
+	}
+	plus1, minus5 := 3600, -5*3600
+	in := func(d string, hh, mm int) time.Time {
+		x := day(d)
+		return time.Date(x.Year(), x.Month(), x.Day(), hh, mm, 0, 0, berlin)
+	}
+	// ana: the recorded offset (+01:00) is ignored, her configured zone wins.
+	for _, e := range []time.Time{
+		in("2026-03-23", 9, 5), in("2026-03-23", 18, 30), in("2026-03-23", 18, 45), in("2026-03-23", 21, 10), // Mon: span 12h05
+		in("2026-03-24", 11, 0), // Tue: holiday
+		in("2026-03-25", 9, 0), in("2026-03-25", 17, 0), // Wed: span 8h
+		in("2026-03-26", 2, 30), in("2026-03-26", 10, 0), // Thu: late night, span 7h30
+		in("2026-03-27", 10, 0), // Fri: span 0
+		in("2026-03-28", 15, 0), // Sat
+		time.Date(2026, 3, 29, 0, 59, 0, 0, time.UTC), // Sun 01:59 CET
+		time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC),  // Sun 03:00 CEST
+	} {
+		add("email:ana@example.com", e, &plus1)
+	}
+	for _, e := range []time.Time{
+		time.Date(2026, 3, 20, 14, 0, 0, 0, time.UTC), // Fri 09:00 -05:00
+		time.Date(2026, 3, 23, 23, 30, 0, 0, time.UTC), // Mon 18:30 -05:00
+		time.Date(2026, 3, 24, 15, 0, 0, 0, time.UTC), // Tue 10:00
+		time.Date(2026, 3, 25, 15, 0, 0, 0, time.UTC), // Wed 10:00
+	} {
+		add("email:bo@example.com", e, &minus5)
+	}
+	add("github:cy", time.Date(2026, 3, 26, 20, 0, 0, 0, time.UTC), nil)
+	if _, err := db.Write(t.Context(), store.Batch{Events: events}); err != nil {
+		t.Fatal(err)
+	}
+	snap := store.PeopleSnapshot{
+		People: []store.PersonRow{
+			{ID: "ana", Name: "Ana", Team: "core", Configured: true},
+			{ID: "bo", Name: "Bo", Team: "core", Configured: true},
+			{ID: "cy", Name: "cy", Configured: false},
+		},
+		Identities: map[string]string{"email:ana@example.com": "ana", "email:bo@example.com": "bo", "github:cy": "cy"},
+		Holidays:   []store.HolidayRow{{PersonID: "ana", Day: day("2026-03-24")}},
+	}
+	for _, id := range []string{"ana", "bo", "cy"} {
+		r := store.RulesRow{PersonID: id, FallbackZone: "UTC", WorkdayMask: 0b0111110, StartMinute: 9 * 60, EndMinute: 18 * 60}
+		if id == "ana" {
+			r.Zone = "Europe/Berlin"
+		}
+		snap.Rules = append(snap.Rules, r)
+	}
+	from, to := day("2026-01-01"), day("2026-06-01")
+	for _, z := range []*time.Location{berlin, time.UTC} {
+		for _, tr := range worktime.Transitions(z, from, to) {
+			snap.Transitions = append(snap.Transitions, store.TransitionRow{Zone: z.String(), ValidFrom: tr.From, OffsetSeconds: tr.OffsetSeconds})
+		}
+	}
+	if err := db.ReplacePeople(t.Context(), snap); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MaterializePersonDays(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MaterializePersonWeeks(t.Context(), 3); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestLocalTimeAcrossTheDSTSwitch(t *testing.T) {
+	t.Parallel()
+	db := signalsFixture(t)
+	local, err := db.LocalEvents(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range local {
+		if e.PersonID == "ana" && e.Local.Day() == 29 {
+			got = append(got, e.Local.Format("Mon 15:04"))
+		}
+	}
+	if diff := cmp.Diff([]string{"Sun 01:59", "Sun 03:00"}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestPersonWeeksByCalendarWeek(t *testing.T) {
+	t.Parallel()
+	db := signalsFixture(t)
+	got, err := db.PersonWeeks(t.Context(), day("2026-03-01"), day("2026-04-30"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.PersonWeek{{
+		PersonID: "ana", WeekStart: day("2026-03-23"), Events: 13,
+		// Mon 18:30, 18:45, 21:10; Tue (holiday) 11:00; Thu 02:30; Sat 15:00; Sun 01:59, 03:00.
+		AfterHoursEvents: 8,
+		// Mon hours 18 and 21; Tue 11; Thu 2; Sat 15; Sun 1 and 3.
+		AfterHoursHours: 7,
+		ActiveDays:      7, NonWorkingDays: 3, NonWorkingEvents: 4,
+		LateNightDays: 2, LateNightEvents: 3,
+		// Working days Mon 12h05, Wed 8h, Thu 7h30, Fri 0: median 7h45.
+		WorkdaySpan: 7*time.Hour + 45*time.Minute, SpanDays: 4,
+		Heavy: true,
+	}, {
+		PersonID: "bo", WeekStart: day("2026-03-16"), Events: 1, ActiveDays: 1, SpanDays: 1,
+	}, {
+		PersonID: "bo", WeekStart: day("2026-03-23"), Events: 3, AfterHoursEvents: 1, AfterHoursHours: 1, ActiveDays: 3, SpanDays: 3,
+	}, {
+		PersonID: "cy", WeekStart: day("2026-03-23"), Events: 1, AfterHoursEvents: 1, AfterHoursHours: 1, ActiveDays: 1, SpanDays: 1,
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestWeeksEndingAt(t *testing.T) {
+	t.Parallel()
+	db := signalsFixture(t)
+	// Weeks ending Wednesday 2026-03-25: [03-19, 03-25] and [03-12, 03-18].
+	got, err := db.WeeksEndingAt(t.Context(), day("2026-03-25"), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.PersonWeek{{
+		PersonID: "ana", WeekStart: day("2026-03-19"), Events: 7, AfterHoursEvents: 4, AfterHoursHours: 3,
+		ActiveDays: 3, NonWorkingDays: 1, NonWorkingEvents: 1,
+		WorkdaySpan: (12*time.Hour + 5*time.Minute + 8*time.Hour) / 2, SpanDays: 2,
+	}, {
+		PersonID: "bo", WeekStart: day("2026-03-19"), Events: 4, AfterHoursEvents: 1, AfterHoursHours: 1, ActiveDays: 4, SpanDays: 4,
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestWindowSignals(t *testing.T) {
+	t.Parallel()
+	db := signalsFixture(t)
+	got, err := db.WindowSignals(t.Context(), day("2026-03-20"), day("2026-03-29"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.PersonWindow{{
+		PersonID: "ana", Events: 13, AfterHoursEvents: 8, AfterHoursHours: 7, NonWorkingDays: 3, LateNightEvents: 3,
+		ActiveDays: 7, GitEvents: 13, WorkdaySpan: 7*time.Hour + 45*time.Minute, SpanDays: 4, LongestStreak: 7,
+	}, {
+		// Fri 20th, then Mon to Wed: the weekend breaks the run.
+		PersonID: "bo", Events: 4, AfterHoursEvents: 1, AfterHoursHours: 1, ActiveDays: 4, GitEvents: 4, SpanDays: 4, LongestStreak: 3,
+	}, {
+		PersonID: "cy", Events: 1, AfterHoursEvents: 1, AfterHoursHours: 1, ActiveDays: 1, GitHubEvents: 1, SpanDays: 1, LongestStreak: 1,
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	first, err := db.FirstActiveDays(t.Context(), day("2026-03-22"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]time.Time{"bo": day("2026-03-20")}, first); diff != "" {
+		t.Errorf("first active days (-want +got):\n%s", diff)
+	}
+}
+
+func TestTeamPunchcard(t *testing.T) {
+	t.Parallel()
+	db := signalsFixture(t)
+	got, err := db.TeamPunchcard(t.Context(), day("2026-03-23"), day("2026-03-23"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Monday 23rd, local: ana 09:05, 18:30, 18:45, 21:10; bo 18:30.
+	want := []store.PunchcardCell{
+		{Team: "core", Weekday: time.Monday, Hour: 9, Events: 1},
+		{Team: "core", Weekday: time.Monday, Hour: 18, Events: 3},
+		{Team: "core", Weekday: time.Monday, Hour: 21, Events: 1},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	got, err = db.TeamPunchcard(t.Context(), day("2026-03-26"), day("2026-03-26"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []store.PunchcardCell{
+		{Team: "", Weekday: time.Thursday, Hour: 20, Events: 1},
+		{Team: "core", Weekday: time.Thursday, Hour: 2, Events: 1},
+		{Team: "core", Weekday: time.Thursday, Hour: 10, Events: 1},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestPeopleWithIdentity(t *testing.T) {
+	t.Parallel()
+	db := signalsFixture(t)
+	got, err := db.PeopleWithIdentity(t.Context(), "github")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]bool{"cy": true}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
