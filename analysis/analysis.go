@@ -64,6 +64,9 @@ func Analyze(ctx context.Context, db *store.DB, cfg *config.Config) (identity.Re
 	if err := db.MaterializePersonDays(ctx); err != nil {
 		return res, err
 	}
+	if err := db.MaterializePersonWeeks(ctx, cfg.Analysis.HeavyWeekAfterHours); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 
@@ -131,6 +134,14 @@ type Figures struct {
 	LateNightEvents  int
 	AfterHoursRatio  float64
 	ActiveDays       int
+	// Risk is the risk model's judgement as of the window's last day; nil
+	// unless the window came from SummarizeRisk.
+	Risk *Assessment
+	// OpenTickets and OpenPullRequests are the person's open assigned
+	// tickets and open authored pull requests at the end of the window; nil
+	// when the source is not configured or has no identity of the person.
+	OpenTickets      *int
+	OpenPullRequests *int
 }
 
 // Window is a report over the local days (AsOf-WindowDays, AsOf].

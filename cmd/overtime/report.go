@@ -23,11 +23,17 @@ func newReportCmd(g *globalOptions) *cobra.Command {
 	o := &reportOptions{globalOptions: g}
 	cmd := &cobra.Command{
 		Use:   "report",
-		Short: "Print per-person figures for a window of local days",
+		Short: "Print per-person figures and burnout risk for a window of local days",
 		Long: `Report prints, per person, the activity and after-hours figures of the window
 of local days ending at --as-of (default: today): events, after-hours events
-and share, distinct non-working days with activity, late-night events.
-It reads what the last analyze (or run) stored.`,
+and share, distinct non-working days with activity, late-night events; and
+the risk as of that day: a 0-100 score, its level (low, elevated, high, or
+insufficient_data), whether the after-hours load is sustained, and every
+factor with its value, the person's own usual and one plain sentence. The
+risk always looks at the weeks ending at --as-of (analysis.sustained.weeks),
+whatever --window says. Open tickets and pull requests appear only where
+Jira or GitHub is configured. It reads what the last analyze (or run)
+stored; docs/methodology.md explains the model.`,
 		Example: `  overtime report
   overtime report --format json --as-of 2026-11-20 --window 28
   overtime report --format csv --team payments > payments.csv`,
@@ -52,7 +58,7 @@ It reads what the last analyze (or run) stored.`,
 				return err
 			}
 			defer db.Close()
-			w, err := analysis.Summarize(cmd.Context(), db, asOf, o.window, o.team)
+			w, err := analysis.SummarizeRisk(cmd.Context(), db, asOf, o.window, o.team, analysis.RiskOptionsFor(cfg))
 			if err != nil {
 				return err
 			}

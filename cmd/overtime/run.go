@@ -47,7 +47,8 @@ analysis still runs on what the other sources brought).`,
 			}
 			log.Info("analyzed", "people", len(res.People), "bots", len(res.Bots), "duration", time.Since(start).Round(time.Millisecond))
 			now := o.now()
-			w, err := analysis.Summarize(ctx, db, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), cfg.Analysis.WindowDays, "")
+			w, err := analysis.SummarizeRisk(ctx, db, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC),
+				cfg.Analysis.WindowDays, "", analysis.RiskOptionsFor(cfg))
 			if err != nil {
 				return errors.Join(collectErr, err)
 			}

@@ -1,5 +1,6 @@
-// Package report writes a window's per-person figures for people and
-// scripts: a readable table, the JSON document of the report contract, or CSV.
+// Package report writes a window's per-person figures and risk assessments
+// for people and scripts: a readable table, the JSON document of the report
+// contract, or CSV.
 package report
 
 import (
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/overtime-project/overtime/analysis"
@@ -33,15 +35,49 @@ type Person struct {
 	WeekendDays      int     `json:"weekend_days"`
 	LateNightEvents  int     `json:"late_night_events"`
 	AfterHoursRatio  float64 `json:"after_hours_ratio"`
+	// *Risk is nil for a window without assessments; its keys are then left
+	// out altogether.
+	*Risk
+	// Present only where the source (Jira, GitHub) is configured and knows
+	// the person: absent, never 0, when the tool cannot see it.
+	OpenTickets      *int `json:"open_tickets,omitempty"`
+	OpenPullRequests *int `json:"open_pull_requests,omitempty"`
+}
+
+// Risk is a person's assessment in the report JSON. RiskScore is null when
+// the level is insufficient_data.
+type Risk struct {
+	RiskScore           *int     `json:"risk_score"`
+	RiskLevel           string   `json:"risk_level"`
+	SustainedAfterHours bool     `json:"sustained_after_hours"`
+	Factors             []Factor `json:"factors"`
+}
+
+// Factor is one reason of a score. Baseline is the person's own usual, null
+// without enough history; the team's usual is in the explanation.
+type Factor struct {
+	Name         string   `json:"name"`
+	Value        float64  `json:"value"`
+	Baseline     *float64 `json:"baseline"`
+	Contribution int      `json:"contribution"`
+	Explanation  string   `json:"explanation"`
 }
 
 // NewDocument builds the JSON document of a window.
 func NewDocument(w analysis.Window) Document {
 	d := Document{AsOf: w.AsOf.Format("2006-01-02"), WindowDays: w.WindowDays, People: []Person{}}
 	for _, f := range w.People {
-		d.People = append(d.People, Person{ID: f.ID, Name: f.Name, Team: f.Team, Events: f.Events,
+		p := Person{ID: f.ID, Name: f.Name, Team: f.Team, Events: f.Events,
 			AfterHoursEvents: f.AfterHoursEvents, WeekendDays: f.WeekendDays, LateNightEvents: f.LateNightEvents,
-			AfterHoursRatio: f.AfterHoursRatio})
+			AfterHoursRatio: f.AfterHoursRatio, OpenTickets: f.OpenTickets, OpenPullRequests: f.OpenPullRequests}
+		if a := f.Risk; a != nil {
+			p.Risk = &Risk{RiskScore: a.Score, RiskLevel: string(a.Level), SustainedAfterHours: a.Sustained, Factors: []Factor{}}
+			for _, x := range a.Factors {
+				p.Factors = append(p.Factors, Factor{Name: x.Name, Value: x.Value, Baseline: x.Baseline,
+					Contribution: x.Contribution, Explanation: x.Explanation})
+			}
+		}
+		d.People = append(d.People, p)
 	}
 	return d
 }
@@ -61,11 +97,49 @@ func Write(out io.Writer, format string, w analysis.Window) error {
 	return fmt.Errorf("unknown report format %q (want table, json or csv)", format)
 }
 
-var columns = []string{"id", "name", "team", "events", "after_hours_events", "weekend_days", "late_night_events", "after_hours_ratio"}
+// columns of the CSV, after as_of and window_days. The risk cells are empty
+// for a window without assessments, risk_score also for insufficient_data;
+// open_tickets and open_pull_requests are empty where the source is not
+// configured. factors lists the contributing factors as name=points.
+var columns = []string{"id", "name", "team", "events", "after_hours_events", "weekend_days", "late_night_events",
+	"after_hours_ratio", "risk_score", "risk_level", "sustained_after_hours", "top_reason", "factors",
+	"open_tickets", "open_pull_requests"}
 
 func row(p Person) []string {
-	return []string{p.ID, p.Name, p.Team, strconv.Itoa(p.Events), strconv.Itoa(p.AfterHoursEvents),
+	r := []string{p.ID, p.Name, p.Team, strconv.Itoa(p.Events), strconv.Itoa(p.AfterHoursEvents),
 		strconv.Itoa(p.WeekendDays), strconv.Itoa(p.LateNightEvents), strconv.FormatFloat(p.AfterHoursRatio, 'f', 3, 64)}
+	if p.Risk == nil {
+		r = append(r, "", "", "", "", "")
+	} else {
+		var points []string
+		for _, f := range p.Factors {
+			if f.Contribution > 0 {
+				points = append(points, fmt.Sprintf("%s=%d", f.Name, f.Contribution))
+			}
+		}
+		r = append(r, optional(p.RiskScore), p.RiskLevel, strconv.FormatBool(p.SustainedAfterHours), p.topReason(),
+			strings.Join(points, " "))
+	}
+	return append(r, optional(p.OpenTickets), optional(p.OpenPullRequests))
+}
+
+// topReason is the explanation of the factor contributing most; for
+// insufficient data, why there is no score.
+func (p Person) topReason() string {
+	if p.Risk == nil || len(p.Factors) == 0 {
+		return ""
+	}
+	if f := p.Factors[0]; f.Contribution > 0 || p.RiskScore == nil {
+		return f.Explanation
+	}
+	return ""
+}
+
+func optional(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
 }
 
 func writeCSV(out io.Writer, w analysis.Window) error {
@@ -85,21 +159,45 @@ func writeCSV(out io.Writer, w analysis.Window) error {
 
 func writeTable(out io.Writer, w analysis.Window) error {
 	from, to := w.Days()
-	fmt.Fprintf(out, "Overtime report: %d days, %s to %s (local dates), highest after-hours share first\n\n",
-		w.WindowDays, from.Format("2006-01-02"), to.Format("2006-01-02"))
+	d := NewDocument(w)
+	assessed := len(d.People) > 0 && d.People[0].Risk != nil
+	order := "highest after-hours share first"
+	if assessed {
+		order = "highest risk first; the risk looks at the weeks ending " + d.AsOf
+	}
+	fmt.Fprintf(out, "Overtime report: %d days, %s to %s (local dates), %s\n\n",
+		w.WindowDays, from.Format("2006-01-02"), to.Format("2006-01-02"), order)
 	if len(w.People) == 0 {
 		_, err := fmt.Fprintln(out, "No activity in this window.")
 		return err
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PERSON\tTEAM\tEVENTS\tAFTER HOURS\tSHARE\tNON-WORK DAYS\tLATE NIGHT\t")
-	for _, p := range NewDocument(w).People {
+	header := "PERSON\tTEAM\tEVENTS\tAFTER HOURS\tSHARE\tNON-WORK DAYS\tLATE NIGHT\t"
+	if assessed {
+		header += "SCORE\tLEVEL\tSUSTAINED\tTOP REASON\t"
+	}
+	fmt.Fprintln(tw, header)
+	for _, p := range d.People {
 		team := p.Team
 		if team == "" {
 			team = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f%%\t%d\t%d\t\n", p.ID, team, p.Events, p.AfterHoursEvents,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f%%\t%d\t%d\t", p.ID, team, p.Events, p.AfterHoursEvents,
 			p.AfterHoursRatio*100, p.WeekendDays, p.LateNightEvents)
+		if p.Risk != nil {
+			score, sustained, reason := "-", "no", p.topReason()
+			if p.RiskScore != nil {
+				score = strconv.Itoa(*p.RiskScore)
+			}
+			if p.SustainedAfterHours {
+				sustained = "yes"
+			}
+			if reason == "" {
+				reason = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t", score, strings.ReplaceAll(p.RiskLevel, "_", " "), sustained, reason)
+		}
+		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
 }

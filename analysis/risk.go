@@ -1,0 +1,522 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/overtime-project/overtime/config"
+)
+
+// Level is how much a person's activity says about burnout risk.
+type Level string
+
+// The levels of the report contract.
+const (
+	LevelLow              Level = "low"
+	LevelElevated         Level = "elevated"
+	LevelHigh             Level = "high"
+	LevelInsufficientData Level = "insufficient_data"
+)
+
+// The names of the factors, as the report and the metrics show them.
+const (
+	FactorAfterHoursRatio    = "after_hours_ratio"
+	FactorHeavyWeeks         = "heavy_weeks"
+	FactorNonWorkingDayRatio = "non_working_day_ratio"
+	FactorWorkdaySpanHours   = "workday_span_hours"
+	FactorActiveDayRatio     = "active_day_ratio"
+	FactorConcurrentItems    = "concurrent_items"
+	FactorLoadVsUsual        = "load_vs_usual"
+	FactorLateNightDays      = "late_night_days"
+	// The reasons a person is not judged (level insufficient_data); they
+	// carry no points.
+	FactorHistoryDays      = "history_days"
+	FactorRecentEvents     = "recent_events"
+	FactorRecentActiveDays = "recent_active_days"
+)
+
+// minBaselineWeeks is how many active weeks a person's own usual needs:
+// the median of fewer says little.
+const minBaselineWeeks = 4
+
+// minSpanDays is how many active working days a workday span needs.
+const minSpanDays = 3
+
+// Week is one person's activity over seven local days.
+type Week struct {
+	Events           int
+	AfterHoursEvents int
+	AfterHoursHours  int // distinct local clock hours outside working time with activity, summed over the days
+	ActiveDays       int
+	NonWorkingDays   int // non-working days with activity
+	NonWorkingEvents int
+	LateNightDays    int
+	WorkdaySpan      time.Duration // median first-to-last activity on the active working days
+	SpanDays         int           // active working days
+}
+
+// Signals are what the risk model knows of one person as of a date. The
+// judged weeks are the last config.Sustained.Weeks weeks; the weeks before
+// them, up to config.BaselineWeeks, make the person's own usual.
+type Signals struct {
+	// Weeks[0] is the week ending on the as-of date, Weeks[1] the seven
+	// days before, and so on; weeks past the end of the slice, like zero
+	// weeks, had no activity.
+	Weeks []Week
+	// HistoryDays counts the days from the first activity to the as-of date,
+	// both included; 0 with no activity.
+	HistoryDays int
+	// WorkdaySpan is the median first-to-last activity over the active
+	// working days of the judged weeks, SpanDays how many there are.
+	WorkdaySpan time.Duration
+	SpanDays    int
+	// RecentActiveDays are the active days among the last
+	// config.Factors.ActiveDayRatio.Days days; LongestStreak the longest run
+	// of consecutive active days in the judged weeks.
+	RecentActiveDays int
+	LongestStreak    int
+	// InProgressTickets and OpenPullRequests are the work in flight at the
+	// as-of date; nil when no source can see it (not configured, or the
+	// person has no identity there): unknown, which is not zero.
+	InProgressTickets *int
+	OpenPullRequests  *int
+}
+
+// Factor is one reason of a risk score.
+type Factor struct {
+	Name         string
+	Value        float64
+	Baseline     *float64 // the person's own usual; nil without enough history
+	TeamBaseline *float64 // the median of the teammates' values; nil without judged teammates
+	Weight       int
+	Contribution int // points of the score
+	Explanation  string
+}
+
+// Assessment is the risk model's judgement of one person.
+type Assessment struct {
+	// Score is 0-100, the sum of the factors' contributions capped at 100;
+	// nil when Level is insufficient_data: no score is better than a
+	// confident one from three commits.
+	Score *int
+	Level Level
+	// Sustained says the after-hours load is sustained: at least
+	// config.Sustained.HeavyWeeks heavy weeks among the judged ones.
+	Sustained bool
+	// HeavyWeeks counts the heavy weeks among the judged ones.
+	HeavyWeeks int
+	// Factors are the reasons, highest contribution first. Factors whose
+	// source is missing are absent, never zero.
+	Factors []Factor
+}
+
+// TopReason is the explanation of the factor that contributes most, "" when
+// none contributes.
+func (a Assessment) TopReason() string {
+	if a.Level == LevelInsufficientData && len(a.Factors) > 0 {
+		return a.Factors[0].Explanation
+	}
+	if len(a.Factors) == 0 || a.Factors[0].Contribution == 0 {
+		return ""
+	}
+	return a.Factors[0].Explanation
+}
+
+// Subject is one person to assess among their team.
+type Subject struct {
+	ID      string
+	Team    string // "" for no team: no team baseline
+	Signals Signals
+}
+
+// Assess judges one person on their own (no team baselines).
+func Assess(m config.Analysis, s Signals) Assessment {
+	e := evaluate(m, s)
+	e.explain()
+	return e.Assessment
+}
+
+// AssessAll judges every subject; each factor's team baseline is the median
+// of the values of the judged teammates that have it.
+func AssessAll(m config.Analysis, subjects []Subject) map[string]Assessment {
+	evals := make([]*evaluation, len(subjects))
+	values := map[string]map[string][]float64{} // team → factor → values
+	for i, s := range subjects {
+		evals[i] = evaluate(m, s.Signals)
+		if s.Team == "" || evals[i].Level == LevelInsufficientData {
+			continue
+		}
+		if values[s.Team] == nil {
+			values[s.Team] = map[string][]float64{}
+		}
+		for _, f := range evals[i].Factors {
+			values[s.Team][f.Name] = append(values[s.Team][f.Name], f.Value)
+		}
+	}
+	out := make(map[string]Assessment, len(subjects))
+	for i, s := range subjects {
+		e := evals[i]
+		if s.Team != "" && e.Level != LevelInsufficientData {
+			for j := range e.Factors {
+				f := &e.Factors[j]
+				others := slices.Clone(values[s.Team][f.Name])
+				// Leave the person out of their own team's usual.
+				if k := slices.Index(others, f.Value); k >= 0 {
+					others = slices.Delete(others, k, k+1)
+				}
+				if len(others) > 0 {
+					f.TeamBaseline = ptr(round(median(others), decimals(f.Name)))
+				}
+			}
+		}
+		e.explain()
+		out[s.ID] = e.Assessment
+	}
+	return out
+}
+
+// evaluation is an assessment before its explanations, with the facts the
+// explanations need.
+type evaluation struct {
+	Assessment
+	m         config.Analysis
+	s         Signals
+	judged    Week // the judged weeks summed
+	weeksOff  int  // judged weeks with activity on a day off
+	usualOff  *float64
+	itemsText string
+}
+
+func evaluate(m config.Analysis, s Signals) *evaluation {
+	e := &evaluation{m: m, s: s}
+	J := m.Sustained.Weeks
+	for i := range J {
+		w := week(s.Weeks, i)
+		e.judged.Events += w.Events
+		e.judged.AfterHoursEvents += w.AfterHoursEvents
+		e.judged.AfterHoursHours += w.AfterHoursHours
+		e.judged.ActiveDays += w.ActiveDays
+		e.judged.NonWorkingDays += w.NonWorkingDays
+		e.judged.NonWorkingEvents += w.NonWorkingEvents
+		e.judged.LateNightDays += w.LateNightDays
+		if w.AfterHoursHours >= m.HeavyWeekAfterHours {
+			e.HeavyWeeks++
+		}
+		if w.NonWorkingDays > 0 {
+			e.weeksOff++
+		}
+	}
+	if e.insufficient() {
+		return e
+	}
+	e.Sustained = e.HeavyWeeks >= m.Sustained.HeavyWeeks
+
+	// The person's own usual: the baseline weeks in which they were active.
+	var base []Week
+	for i := J; i < J+m.BaselineWeeks && i < len(s.Weeks); i++ {
+		if s.Weeks[i].Events > 0 {
+			base = append(base, s.Weeks[i])
+		}
+	}
+	usual := func(f func(Week) (float64, bool)) *float64 {
+		if len(base) < minBaselineWeeks {
+			return nil
+		}
+		var vs []float64
+		for _, w := range base {
+			if v, ok := f(w); ok {
+				vs = append(vs, v)
+			}
+		}
+		if len(vs) < minBaselineWeeks {
+			return nil
+		}
+		return ptr(median(vs))
+	}
+	fs := m.Factors
+	j := e.judged
+
+	ratio := round(float64(j.AfterHoursEvents)/float64(j.Events), 3)
+	e.add(FactorAfterHoursRatio, ratio, usual(func(w Week) (float64, bool) {
+		return float64(w.AfterHoursEvents) / float64(w.Events), true
+	}), fs.AfterHoursRatio.Weight, band(fs.AfterHoursRatio.Bands, ratio))
+
+	// How many of J weeks usually are heavy (or have a day off worked): the
+	// share of the baseline weeks that were, times J.
+	usualOutOfJ := func(pred func(Week) bool) *float64 {
+		if len(base) < minBaselineWeeks {
+			return nil
+		}
+		n := 0
+		for _, w := range base {
+			if pred(w) {
+				n++
+			}
+		}
+		return ptr(float64(n) * float64(J) / float64(len(base)))
+	}
+	sustained := 0.0
+	if e.Sustained {
+		sustained = 1
+	}
+	e.add(FactorHeavyWeeks, float64(e.HeavyWeeks), usualOutOfJ(func(w Week) bool {
+		return w.AfterHoursHours >= m.HeavyWeekAfterHours
+	}), fs.HeavyWeeks.Weight, sustained)
+
+	off := round(float64(j.NonWorkingEvents)/float64(j.Events), 3)
+	e.add(FactorNonWorkingDayRatio, off, usual(func(w Week) (float64, bool) {
+		return float64(w.NonWorkingEvents) / float64(w.Events), true
+	}), fs.NonWorkingDayRatio.Weight, band(fs.NonWorkingDayRatio.Bands, off))
+	e.usualOff = usualOutOfJ(func(w Week) bool { return w.NonWorkingDays > 0 })
+
+	if s.SpanDays >= minSpanDays {
+		span := round(s.WorkdaySpan.Hours(), 1)
+		e.add(FactorWorkdaySpanHours, span, usual(func(w Week) (float64, bool) {
+			return w.WorkdaySpan.Hours(), w.SpanDays > 0
+		}), fs.WorkdaySpanHours.Weight, band(fs.WorkdaySpanHours.Bands, span))
+	}
+
+	if days := fs.ActiveDayRatio.Days; days > 0 {
+		active := round(float64(s.RecentActiveDays)/float64(days), 3)
+		e.add(FactorActiveDayRatio, active, usual(func(w Week) (float64, bool) {
+			return float64(w.ActiveDays) / 7, true
+		}), fs.ActiveDayRatio.Weight, band(fs.ActiveDayRatio.Bands, active))
+	}
+
+	if s.InProgressTickets != nil || s.OpenPullRequests != nil {
+		// The larger of the two, not their sum: a ticket in progress and its
+		// pull request are usually one piece of work.
+		items := 0
+		var parts []string
+		if s.InProgressTickets != nil {
+			items = *s.InProgressTickets
+			parts = append(parts, plural(*s.InProgressTickets, "ticket", "tickets")+" in progress")
+		}
+		if s.OpenPullRequests != nil {
+			items = max(items, *s.OpenPullRequests)
+			parts = append(parts, plural(*s.OpenPullRequests, "open pull request", "open pull requests"))
+		}
+		e.itemsText = strings.Join(parts, ", ")
+		e.add(FactorConcurrentItems, float64(items), nil, fs.ConcurrentItems.Weight, band(fs.ConcurrentItems.Bands, float64(items)))
+	}
+
+	if u := usual(func(w Week) (float64, bool) { return float64(w.Events), true }); u != nil && *u > 0 {
+		perWeek := round(float64(j.Events)/float64(J), 1)
+		e.add(FactorLoadVsUsual, perWeek, ptr(round(*u, 1)), fs.LoadVsUsual.Weight, band(fs.LoadVsUsual.Bands, round(perWeek/ *u, 2)))
+	}
+
+	e.add(FactorLateNightDays, float64(j.LateNightDays), usual(func(w Week) (float64, bool) {
+		return float64(w.LateNightDays * J), true
+	}), fs.LateNightDays.Weight, band(fs.LateNightDays.Bands, float64(j.LateNightDays)))
+
+	score := 0
+	for _, f := range e.Factors {
+		score += f.Contribution
+	}
+	score = min(score, 100)
+	e.Score = &score
+	switch {
+	case score >= m.Levels.High:
+		e.Level = LevelHigh
+	case score >= m.Levels.Elevated:
+		e.Level = LevelElevated
+	default:
+		e.Level = LevelLow
+	}
+	order := map[string]int{}
+	for i, n := range factorOrder {
+		order[n] = i
+	}
+	sort.SliceStable(e.Factors, func(a, b int) bool {
+		fa, fb := e.Factors[a], e.Factors[b]
+		if fa.Contribution != fb.Contribution {
+			return fa.Contribution > fb.Contribution
+		}
+		return order[fa.Name] < order[fb.Name]
+	})
+	return e
+}
+
+// factorOrder breaks ties between equal contributions.
+var factorOrder = []string{FactorHeavyWeeks, FactorAfterHoursRatio, FactorNonWorkingDayRatio, FactorActiveDayRatio,
+	FactorWorkdaySpanHours, FactorConcurrentItems, FactorLoadVsUsual, FactorLateNightDays}
+
+// insufficient decides, and explains, whether there is too little to judge.
+func (e *evaluation) insufficient() bool {
+	d, J := e.m.InsufficientData, e.m.Sustained.Weeks
+	var reasons []Factor
+	if e.s.HistoryDays < d.MinHistoryDays {
+		text := fmt.Sprintf("only %s of history; judging needs %d", plural(e.s.HistoryDays, "day", "days"), d.MinHistoryDays)
+		if e.s.HistoryDays == 0 {
+			text = "no activity yet"
+		}
+		reasons = append(reasons, Factor{Name: FactorHistoryDays, Value: float64(e.s.HistoryDays), Explanation: text})
+	}
+	if e.s.HistoryDays > 0 && e.judged.Events < d.MinEvents {
+		reasons = append(reasons, Factor{Name: FactorRecentEvents, Value: float64(e.judged.Events),
+			Explanation: fmt.Sprintf("only %s in the last %s; judging needs %d",
+				plural(e.judged.Events, "event", "events"), plural(J, "week", "weeks"), d.MinEvents)})
+	}
+	if e.s.HistoryDays > 0 && e.judged.ActiveDays < d.MinActiveDays {
+		reasons = append(reasons, Factor{Name: FactorRecentActiveDays, Value: float64(e.judged.ActiveDays),
+			Explanation: fmt.Sprintf("active on only %s in the last %s; judging needs %d",
+				plural(e.judged.ActiveDays, "day", "days"), plural(J, "week", "weeks"), d.MinActiveDays)})
+	}
+	if len(reasons) == 0 {
+		return false
+	}
+	e.Level = LevelInsufficientData
+	e.HeavyWeeks = 0
+	e.Factors = reasons
+	return true
+}
+
+func (e *evaluation) add(name string, value float64, baseline *float64, weight int, share float64) {
+	if baseline != nil {
+		baseline = ptr(round(*baseline, decimals(name)))
+	}
+	e.Factors = append(e.Factors, Factor{Name: name, Value: value, Baseline: baseline, Weight: weight,
+		Contribution: int(math.Round(float64(weight) * share))})
+}
+
+func (e *evaluation) factor(name string) *Factor {
+	for i := range e.Factors {
+		if e.Factors[i].Name == name {
+			return &e.Factors[i]
+		}
+	}
+	return nil
+}
+
+// explain writes each factor's sentence, plain enough to read aloud.
+func (e *evaluation) explain() {
+	if e.Level == LevelInsufficientData {
+		return
+	}
+	J := e.m.Sustained.Weeks
+	weeks := plural(J, "week", "weeks")
+	for i := range e.Factors {
+		f := &e.Factors[i]
+		switch f.Name {
+		case FactorAfterHoursRatio:
+			f.Explanation = fmt.Sprintf("%s of activity after hours in the last %s", percent(f.Value), weeks) +
+				usuals(f, percent)
+		case FactorHeavyWeeks:
+			f.Explanation = fmt.Sprintf("after-hours work (%d h or more) in %d of the last %s", e.m.HeavyWeekAfterHours,
+				int(f.Value), weeks) + usuals(f, func(v float64) string { return fmt.Sprintf("%.0f of %d", v, J) })
+		case FactorNonWorkingDayRatio:
+			f.Explanation = fmt.Sprintf("%s of activity on days off%s; worked days off in %d of the last %s",
+				percent(f.Value), usuals(f, percent), e.weeksOff, weeks)
+			if e.usualOff != nil {
+				f.Explanation += fmt.Sprintf(", usually %.0f of %d", *e.usualOff, J)
+			}
+		case FactorWorkdaySpanHours:
+			f.Explanation = fmt.Sprintf("working days stretch %s h from first to last activity, median of %d days",
+				hours(f.Value), e.s.SpanDays) + usuals(f, func(v float64) string { return hours(v) + " h" })
+		case FactorActiveDayRatio:
+			days := e.m.Factors.ActiveDayRatio.Days
+			f.Explanation = fmt.Sprintf("active on %d of the last %d days", e.s.RecentActiveDays, days)
+			if e.s.LongestStreak >= 7 {
+				f.Explanation += fmt.Sprintf(", %d in a row without a day off", e.s.LongestStreak)
+			}
+			f.Explanation += usuals(f, func(v float64) string { return fmt.Sprintf("%s of 7", count(round(v*7, 1))) })
+		case FactorConcurrentItems:
+			f.Explanation = e.itemsText + " at once" + usuals(f, count)
+		case FactorLoadVsUsual:
+			f.Explanation = fmt.Sprintf("%s events a week, %.1f× own usual %s", count(f.Value), f.Value/ *f.Baseline, count(*f.Baseline))
+			if f.TeamBaseline != nil {
+				f.Explanation += fmt.Sprintf(" (team %s)", count(*f.TeamBaseline))
+			}
+		case FactorLateNightDays:
+			f.Explanation = fmt.Sprintf("active between midnight and 05:00 on %s in the last %s",
+				plural(int(f.Value), "day", "days"), weeks) + usuals(f, count)
+		}
+	}
+}
+
+// usuals is " (own usual X, team Y)", with what is known.
+func usuals(f *Factor, format func(float64) string) string {
+	var parts []string
+	if f.Baseline != nil {
+		parts = append(parts, "own usual "+format(*f.Baseline))
+	}
+	if f.TeamBaseline != nil {
+		parts = append(parts, "team "+format(*f.TeamBaseline))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// band is the share of a factor's weight that value earns: (i+1)/n for the
+// highest of the n thresholds it reaches.
+func band(bands []float64, value float64) float64 {
+	reached := 0
+	for _, b := range bands {
+		if value >= b {
+			reached++
+		}
+	}
+	if len(bands) == 0 {
+		return 0
+	}
+	return float64(reached) / float64(len(bands))
+}
+
+func week(weeks []Week, i int) Week {
+	if i < len(weeks) {
+		return weeks[i]
+	}
+	return Week{}
+}
+
+// decimals is how precisely a factor's numbers are shown (and compared).
+func decimals(name string) int {
+	switch name {
+	case FactorAfterHoursRatio, FactorNonWorkingDayRatio, FactorActiveDayRatio:
+		return 3
+	default:
+		return 1
+	}
+}
+
+func median(vs []float64) float64 {
+	s := slices.Clone(vs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func round(v float64, decimals int) float64 {
+	p := math.Pow(10, float64(decimals))
+	return math.Round(v*p) / p
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func percent(v float64) string { return fmt.Sprintf("%.0f%%", v*100) }
+
+func hours(v float64) string { return fmt.Sprintf("%.1f", v) }
+
+// count shows a number of things: whole when it is, else one decimal.
+func count(v float64) string {
+	if v == math.Trunc(v) {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
