@@ -60,6 +60,7 @@ hours, holidays) and reports after-hours work per person.`,
 		newServeCmd(g),
 		newPushCmd(g),
 		newBackfillCmd(g),
+		newDemoCmd(g),
 	)
 	return root
 }
