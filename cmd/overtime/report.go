@@ -46,7 +46,7 @@ stored; docs/methodology.md explains the model.`,
 			if !cmd.Flags().Changed("window") {
 				o.window = cfg.Analysis.WindowDays
 			}
-			asOf, err := o.asOfDate()
+			asOf, err := parseAsOf(o.asOf, o.now)
 			if err != nil {
 				return err
 			}
@@ -62,6 +62,11 @@ stored; docs/methodology.md explains the model.`,
 			if err != nil {
 				return err
 			}
+			pseudo, err := pseudonymizer(cfg)
+			if err != nil {
+				return usageError{err}
+			}
+			pseudonymizeWindow(&w, pseudo)
 			return report.Write(o.stdout, o.format, w)
 		},
 	}
@@ -73,14 +78,15 @@ stored; docs/methodology.md explains the model.`,
 	return cmd
 }
 
-func (o *reportOptions) asOfDate() (time.Time, error) {
-	if o.asOf == "" {
-		now := o.now()
-		return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), nil
+// parseAsOf reads an --as-of date; "" is today.
+func parseAsOf(s string, now func() time.Time) (time.Time, error) {
+	if s == "" {
+		t := now()
+		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
 	}
-	d, err := time.Parse("2006-01-02", o.asOf)
+	d, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return d, usageError{fmt.Errorf("--as-of: want YYYY-MM-DD, got %q", o.asOf)}
+		return d, usageError{fmt.Errorf("--as-of: want YYYY-MM-DD, got %q", s)}
 	}
 	return d, nil
 }

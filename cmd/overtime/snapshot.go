@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/overtime-project/overtime/analysis"
+	"github.com/overtime-project/overtime/collectors"
+	"github.com/overtime-project/overtime/config"
+	promexport "github.com/overtime-project/overtime/export/prometheus"
+	"github.com/overtime-project/overtime/privacy"
+	"github.com/overtime-project/overtime/store"
+)
+
+// snapshotWindows are the metric windows: a week, and the analysis window.
+func snapshotWindows(cfg *config.Config) []int {
+	if cfg.Analysis.WindowDays == 7 {
+		return []int{7}
+	}
+	return []int{7, cfg.Analysis.WindowDays}
+}
+
+// historyWeeks is how far back the weekly history (for backfill) reaches,
+// and riskHistoryWeeks how many of those weeks also carry a risk score
+// (each is one more assessment).
+const (
+	historyWeeks     = 104
+	riskHistoryWeeks = 26
+)
+
+// configuredSources lists the sources of the config, for job metrics that
+// must carry every source, 0 included.
+func configuredSources(cfg *config.Config) []string {
+	var out []string
+	if len(cfg.Sources.Git) > 0 || cfg.Sources.GitHub != nil {
+		out = append(out, "git") // GitHub's commits are read by the git collector
+	}
+	if cfg.Sources.GitHub != nil {
+		out = append(out, "github")
+	}
+	if cfg.Sources.Jira != nil {
+		out = append(out, "jira")
+	}
+	return out
+}
+
+// jobFigures turns the collect outcomes into the job metrics.
+func jobFigures(cfg *config.Config, outcomes []collectors.Outcome, phases map[string]float64) promexport.Job {
+	job := promexport.Job{CollectedRecords: map[string]int{}, SourceErrors: map[string]int{}, PhaseSeconds: phases}
+	for _, s := range configuredSources(cfg) {
+		job.CollectedRecords[s], job.SourceErrors[s] = 0, 0
+	}
+	for _, o := range outcomes {
+		job.CollectedRecords[o.Source] += o.Stats.Read
+		if o.Err != nil {
+			job.SourceErrors[o.Source]++
+		}
+	}
+	return job
+}
+
+// buildSnapshot gathers, as of a local date, everything the metrics
+// contract needs, and the weekly history for backfill. Person ids become
+// pseudonyms when the config asks for them.
+func buildSnapshot(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time, pseudo *privacy.Pseudonymizer) (promexport.Snapshot, []promexport.WeeklyPoint, error) {
+	snap := promexport.Snapshot{AsOf: asOf.Format("2006-01-02")}
+	opts := analysis.RiskOptionsFor(cfg)
+	risks, err := analysis.AssessPeople(ctx, db, asOf, opts)
+	if err != nil {
+		return snap, nil, err
+	}
+	people, err := db.People(ctx)
+	if err != nil {
+		return snap, nil, err
+	}
+	sources := configuredSources(cfg)
+	windows := map[int]map[string]store.PersonWindow{}
+	for _, days := range snapshotWindows(cfg) {
+		rows, err := db.WindowSignals(ctx, asOf.AddDate(0, 0, -days+1), asOf)
+		if err != nil {
+			return snap, nil, err
+		}
+		windows[days] = map[string]store.PersonWindow{}
+		for _, r := range rows {
+			windows[days][r.PersonID] = r
+		}
+	}
+	for _, p := range people {
+		analysisWindow, active := windows[cfg.Analysis.WindowDays][p.ID]
+		if !active && !p.Configured {
+			continue // a discovered identity idle for the whole window
+		}
+		r := risks[p.ID]
+		mp := promexport.Person{ID: pseudo.ID(p.ID), Team: p.Team, Windows: map[string]promexport.WindowFigures{},
+			SustainedAfterHours: r.Sustained, OpenTickets: r.OpenTickets, OpenPullRequests: r.OpenPullRequests,
+			WorkdaySpanSeconds: analysisWindow.WorkdaySpan.Seconds(), LongestActiveStreak: analysisWindow.LongestStreak}
+		if r.Score != nil {
+			score := float64(*r.Score)
+			mp.RiskScore = &score
+		}
+		for days, rows := range windows {
+			w := rows[p.ID]
+			f := promexport.WindowFigures{AfterHoursActiveSeconds: float64(w.AfterHoursHours * 3600),
+				NonWorkdaysActive: w.NonWorkingDays, LateNightEvents: w.LateNightEvents, ActivityEvents: map[string]int{}}
+			if w.Events > 0 {
+				f.AfterHoursRatio = float64(w.AfterHoursEvents) / float64(w.Events)
+			}
+			bySource := map[string]int{"git": w.GitEvents, "github": w.GitHubEvents, "jira": w.JiraEvents}
+			for _, s := range sources {
+				f.ActivityEvents[s] = bySource[s]
+			}
+			mp.Windows[fmt.Sprintf("%dd", days)] = f
+		}
+		snap.People = append(snap.People, mp)
+	}
+	cells, err := db.TeamPunchcard(ctx, asOf.AddDate(0, 0, -cfg.Analysis.WindowDays+1), asOf)
+	if err != nil {
+		return snap, nil, err
+	}
+	for _, c := range cells {
+		snap.Punchcard = append(snap.Punchcard, promexport.PunchcardCell{Team: c.Team, Weekday: c.Weekday, Hour: c.Hour, Events: c.Events})
+	}
+	history, err := weeklyHistory(ctx, db, asOf, people, opts, pseudo)
+	return snap, history, err
+}
+
+// weeklyHistory is each person's figures for the seven local days ending
+// at asOf, and every seven days before, for backfill: the past of the live
+// window="7d" series.
+func weeklyHistory(ctx context.Context, db *store.DB, asOf time.Time, people []store.PersonRow, opts analysis.RiskOptions, pseudo *privacy.Pseudonymizer) ([]promexport.WeeklyPoint, error) {
+	teams := map[string]string{}
+	for _, p := range people {
+		teams[p.ID] = p.Team
+	}
+	weeks, err := db.WeeksEndingAt(ctx, asOf, historyWeeks)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		person string
+		end    time.Time
+	}
+	risk := map[key]analysis.PersonRisk{}
+	for k := range riskHistoryWeeks {
+		end := asOf.AddDate(0, 0, -7*k)
+		rs, err := analysis.AssessPeople(ctx, db, end, opts)
+		if err != nil {
+			return nil, err
+		}
+		for id, r := range rs {
+			risk[key{id, end}] = r
+		}
+	}
+	out := make([]promexport.WeeklyPoint, 0, len(weeks))
+	for _, w := range weeks {
+		team, known := teams[w.PersonID]
+		if !known {
+			continue
+		}
+		lastDay := w.WeekStart.AddDate(0, 0, 6)
+		pt := promexport.WeeklyPoint{WeekEnd: lastDay.AddDate(0, 0, 1), Person: pseudo.ID(w.PersonID), Team: team,
+			AfterHoursActiveSeconds: float64(w.AfterHoursHours * 3600), NonWorkdaysActive: w.NonWorkingDays}
+		if w.Events > 0 {
+			pt.AfterHoursRatio = float64(w.AfterHoursEvents) / float64(w.Events)
+		}
+		if r, ok := risk[key{w.PersonID, lastDay}]; ok {
+			pt.SustainedAfterHours = r.Sustained
+			if r.Score != nil {
+				score := float64(*r.Score)
+				pt.RiskScore = &score
+			}
+		}
+		out = append(out, pt)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].WeekEnd.Equal(out[j].WeekEnd) {
+			return out[i].WeekEnd.Before(out[j].WeekEnd)
+		}
+		return out[i].Person < out[j].Person
+	})
+	return out, nil
+}
