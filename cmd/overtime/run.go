@@ -79,6 +79,7 @@ other sources brought, and the metrics say which source failed).`,
 				// Keep every exporter answering from the last good figures.
 				snap.AsOf, snap.People, snap.Punchcard, weeks = prev.AsOf, prev.People, prev.Punchcard, nil
 			}
+			snap.GeneratedAt = o.now()
 			snap.Job = jobFigures(cfg, outcomes, phases)
 			snap.Finish(prev, o.now(), collectErr == nil && analysisErr == nil)
 			exportErr := exportMetrics(ctx, cfg, &snap, weeks, log)
