@@ -112,35 +112,51 @@ func (c *Collector) CollectRepository(ctx context.Context, db *store.DB, r Repos
 	if ok && c.isAncestor(ctx, r.Path, cur.Position) {
 		rangeArg = cur.Position + "..HEAD"
 	}
+	// A writer goroutine commits one batch while git and the parser fill the
+	// next, so git never waits on DuckDB. At most three batches are alive:
+	// the one being written, one queued, one being filled.
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	batches := make(chan []store.Event, 1)
+	written := make(chan error, 1)
+	go func() {
+		var werr error
+		for batch := range batches {
+			if werr != nil {
+				continue // drain, so the reader never blocks
+			}
+			n, err := db.Write(ctx, store.Batch{Events: batch})
+			if err != nil {
+				werr = fmt.Errorf("git repository %s: %w", r.Path, err)
+				stopReading()
+				continue
+			}
+			stats.Inserted += n // only this goroutine writes it until written is read
+			if c.Logger != nil {
+				c.Logger.Debug("stored batch", "source", Source, "repository", scope, "commits", len(batch), "new", n)
+			}
+		}
+		written <- werr
+	}()
 	batch := make([]store.Event, 0, BatchSize)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		n, err := db.Write(ctx, store.Batch{Events: batch})
-		if err != nil {
-			return fmt.Errorf("git repository %s: %w", r.Path, err)
-		}
-		stats.Inserted += n
-		if c.Logger != nil {
-			c.Logger.Debug("stored batch", "source", Source, "repository", scope, "commits", len(batch), "new", n)
-		}
-		batch = batch[:0]
-		return nil
-	}
-	err = c.log(ctx, r.Path, rangeArg, func(cm Commit) error {
+	readErr := c.log(readCtx, r.Path, rangeArg, func(cm Commit) error {
 		stats.Read++
 		batch = append(batch, cm.Event(scope))
 		if len(batch) == BatchSize {
-			return flush()
+			batches <- batch
+			batch = make([]store.Event, 0, BatchSize)
 		}
 		return nil
 	})
-	if err != nil {
+	if readErr == nil && len(batch) > 0 {
+		batches <- batch
+	}
+	close(batches)
+	if err := <-written; err != nil {
 		return stats, err
 	}
-	if err := flush(); err != nil {
-		return stats, err
+	if readErr != nil {
+		return stats, readErr
 	}
 	if err := db.SetCursor(ctx, store.Cursor{Source: Source, Scope: cursorScope(r.Path), Position: head}); err != nil {
 		return stats, err
@@ -205,7 +221,7 @@ const logFormat = "--format=%H%x1f%aN%x1f%aE%x1f%ad%x1f%cE%x1e"
 func (c *Collector) log(ctx context.Context, repo, rangeArg string, fn func(Commit) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, c.git(), "-C", repo, "log", "--no-merges", "--date=raw", logFormat, rangeArg, "--")
+	cmd := exec.CommandContext(ctx, c.git(), "-C", repo, "-c", "core.packedGitLimit=32m", "-c", "core.packedGitWindowSize=8m", "log", "--no-merges", "--date=raw", logFormat, rangeArg, "--")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
