@@ -73,11 +73,11 @@ type labelValuesQuery struct {
 }
 
 // sampleValues are the template variables' values the tests substitute: the
-// planted team and person of the exporter's fixture snapshot.
+// planted team and person of the demo organisation (overtime demo).
 var sampleValues = map[string]string{
 	"datasource": "prometheus",
 	"team":       "payments",
-	"person":     "alice",
+	"person":     "dana",
 	"window":     "28d",
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -67,6 +68,7 @@ database where it says, and keeps it.`, len(demo.People), len(demo.Teams), demo.
 			} else if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
+			built := time.Now()
 			res, err := demo.Build(ctx, dir, demo.Options{DBPath: o.dbPath})
 			if err != nil {
 				return err
@@ -84,6 +86,22 @@ database where it says, and keeps it.`, len(demo.People), len(demo.Teams), demo.
 			}
 			if err := report.Write(o.stdout, o.format, w); err != nil {
 				return err
+			}
+			if o.dir != "" || o.dbPath != "" {
+				// A kept demo also gets the metrics snapshot a nightly run
+				// writes, so `overtime serve --config <dir>/overtime.yaml`
+				// shows it to Prometheus and Grafana.
+				snap, weeks, err := buildSnapshot(ctx, db, res.Config, res.AsOf, nil)
+				if err != nil {
+					return err
+				}
+				snap.GeneratedAt = o.now()
+				// The demo's one phase: building, collecting and analyzing it.
+				snap.Job = jobFigures(res.Config, nil, map[string]float64{"demo": time.Since(built).Seconds()})
+				snap.Finish(nil, o.now(), true)
+				if err := exportMetrics(ctx, res.Config, &snap, weeks, log); err != nil {
+					return err
+				}
 			}
 			// Say plainly if the model did not see what was planted.
 			for _, m := range demo.People {
