@@ -66,46 +66,21 @@ type Batch struct {
 // source, kind and id) are left as they are, so re-running a collector never
 // duplicates anything. It returns how many events were new.
 func (db *DB) Write(ctx context.Context, b Batch) (inserted int, err error) {
-	conn, err := db.sql.Conn(ctx)
+	err = db.inConnTx(ctx, func(conn *sql.Conn) error {
+		if inserted, err = writeEvents(ctx, conn, b.Events); err != nil {
+			return err
+		}
+		for _, c := range b.Cursors {
+			if err := setCursor(ctx, conn, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("write events: %w", err)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return 0, fmt.Errorf("write events: %w", err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		}
-	}()
-	var before int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&before); err != nil {
-		return 0, fmt.Errorf("write events: %w", err)
-	}
-	if len(b.Events) > 0 {
-		if err := appendEvents(ctx, conn, b.Events); err != nil {
-			return 0, fmt.Errorf("write events: %w", err)
-		}
-		if err := upsertIdentities(ctx, conn, b.Events); err != nil {
-			return 0, fmt.Errorf("write identities: %w", err)
-		}
-	}
-	for _, c := range b.Cursors {
-		if err := setCursor(ctx, conn, c); err != nil {
-			return 0, err
-		}
-	}
-	var after int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&after); err != nil {
-		return 0, fmt.Errorf("write events: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return 0, fmt.Errorf("write events: commit: %w", err)
-	}
-	committed = true
-	return after - before, nil
+	return inserted, nil
 }
 
 func appendEvents(ctx context.Context, conn *sql.Conn, events []Event) error {

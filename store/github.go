@@ -44,51 +44,26 @@ type GitHubRepository struct {
 // identity links it showed, and the cursors it brings up to date. Either all
 // of it is committed or none. It returns how many events were new.
 func (db *DB) WriteGitHubPage(ctx context.Context, events []Event, prs []PullRequest, links []IdentityLink, cursors []Cursor) (inserted int, err error) {
-	conn, err := db.sql.Conn(ctx)
+	err = db.inConnTx(ctx, func(conn *sql.Conn) error {
+		if inserted, err = writeEvents(ctx, conn, events); err != nil {
+			return err
+		}
+		if err := upsertPullRequests(ctx, conn, prs); err != nil {
+			return err
+		}
+		if err := insertIdentityLinks(ctx, conn, links); err != nil {
+			return err
+		}
+		for _, c := range cursors {
+			if err := setCursor(ctx, conn, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("write github page: %w", err)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return 0, fmt.Errorf("write github page: %w", err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		}
-	}()
-	if len(events) > 0 {
-		var before, after int
-		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&before); err != nil {
-			return 0, fmt.Errorf("write github page: %w", err)
-		}
-		if err := appendEvents(ctx, conn, events); err != nil {
-			return 0, fmt.Errorf("write github page: events: %w", err)
-		}
-		if err := upsertIdentities(ctx, conn, events); err != nil {
-			return 0, fmt.Errorf("write github page: identities: %w", err)
-		}
-		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&after); err != nil {
-			return 0, fmt.Errorf("write github page: %w", err)
-		}
-		inserted = after - before
-	}
-	if err := upsertPullRequests(ctx, conn, prs); err != nil {
-		return 0, fmt.Errorf("write github page: %w", err)
-	}
-	if err := insertIdentityLinks(ctx, conn, links); err != nil {
-		return 0, fmt.Errorf("write github page: %w", err)
-	}
-	for _, c := range cursors {
-		if err := setCursor(ctx, conn, c); err != nil {
-			return 0, fmt.Errorf("write github page: %w", err)
-		}
-	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return 0, fmt.Errorf("write github page: commit: %w", err)
-	}
-	committed = true
 	return inserted, nil
 }
 
@@ -211,24 +186,10 @@ func (db *DB) PullRequestsByID(ctx context.Context, ids []int64) (map[int64]Pull
 // last analysis resolved (person_identities); a person with none open is
 // absent from the map.
 func (db *DB) OpenPullRequestsAt(ctx context.Context, at time.Time) (map[string]int, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT pi.person_id, count(*)
+	return db.countsByPerson(ctx, "open pull requests", `SELECT pi.person_id, count(*)
 		FROM pull_requests pr JOIN person_identities pi ON pi.identity = pr.author
 		WHERE pr.created_at <= ? AND (pr.closed_at IS NULL OR pr.closed_at > ?)
 		GROUP BY pi.person_id`, at.UTC(), at.UTC())
-	if err != nil {
-		return nil, fmt.Errorf("open pull requests: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var person string
-		var n int
-		if err := rows.Scan(&person, &n); err != nil {
-			return nil, fmt.Errorf("open pull requests: %w", err)
-		}
-		out[person] = n
-	}
-	return out, rows.Err()
 }
 
 // IdentityLinks lists every git email GitHub tied to a login, ordered.

@@ -149,59 +149,32 @@ func (db *DB) WriteJiraTickets(ctx context.Context, p JiraPage) (inserted int, e
 	}
 	synced = synced.UTC()
 
-	conn, err := db.sql.Conn(ctx)
+	err = db.inConnTx(ctx, func(conn *sql.Conn) error {
+		if len(tickets) > 0 {
+			if err := upsertJiraTickets(conn, tickets, synced); err != nil {
+				return err
+			}
+			if err := replaceJiraIntervals(ctx, conn, tickets); err != nil {
+				return fmt.Errorf("ticket history: %w", err)
+			}
+		}
+		if inserted, err = writeEvents(ctx, conn, p.Events); err != nil {
+			return err
+		}
+		if len(p.Users) > 0 {
+			if err := upsertJiraUsers(conn, p.Users, synced); err != nil {
+				return fmt.Errorf("users: %w", err)
+			}
+		}
+		if p.Cursor != nil {
+			return setCursor(ctx, conn, *p.Cursor)
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("write jira tickets: %w", err)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return 0, fmt.Errorf("write jira tickets: %w", err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		}
-	}()
-	var before int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&before); err != nil {
-		return 0, fmt.Errorf("write jira tickets: %w", err)
-	}
-	if len(tickets) > 0 {
-		if err := upsertJiraTickets(conn, tickets, synced); err != nil {
-			return 0, fmt.Errorf("write jira tickets: %w", err)
-		}
-		if err := replaceJiraIntervals(ctx, conn, tickets); err != nil {
-			return 0, fmt.Errorf("write jira ticket history: %w", err)
-		}
-	}
-	if len(p.Events) > 0 {
-		if err := appendEvents(ctx, conn, p.Events); err != nil {
-			return 0, fmt.Errorf("write jira events: %w", err)
-		}
-		if err := upsertIdentities(ctx, conn, p.Events); err != nil {
-			return 0, fmt.Errorf("write identities: %w", err)
-		}
-	}
-	if len(p.Users) > 0 {
-		if err := upsertJiraUsers(conn, p.Users, synced); err != nil {
-			return 0, fmt.Errorf("write jira users: %w", err)
-		}
-	}
-	if p.Cursor != nil {
-		if err := setCursor(ctx, conn, *p.Cursor); err != nil {
-			return 0, err
-		}
-	}
-	var after int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&after); err != nil {
-		return 0, fmt.Errorf("write jira tickets: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return 0, fmt.Errorf("write jira tickets: commit: %w", err)
-	}
-	committed = true
-	return after - before, nil
+	return inserted, nil
 }
 
 func nullString(s string) any {
@@ -305,15 +278,7 @@ func upsertJiraUsers(conn *sql.Conn, users []JiraUser, seen time.Time) error {
 // missing from it are marked gone at `at` and leave the ticket load from
 // then on; gone tickets that are present again come back.
 func (db *DB) ReconcileJiraTickets(ctx context.Context, present []string, at time.Time) (gone, back int, err error) {
-	conn, err := db.sql.Conn(ctx)
-	if err != nil {
-		return 0, 0, fmt.Errorf("reconcile jira tickets: %w", err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return 0, 0, fmt.Errorf("reconcile jira tickets: %w", err)
-	}
-	err = func() error {
+	err = db.inConnTx(ctx, func(conn *sql.Conn) error {
 		if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE jira_present (issue_id VARCHAR)`); err != nil {
 			return err
 		}
@@ -340,13 +305,9 @@ func (db *DB) ReconcileJiraTickets(ctx context.Context, present []string, at tim
 		back = int(n)
 		_, err = conn.ExecContext(ctx, `DROP TABLE jira_present`)
 		return err
-	}()
+	})
 	if err != nil {
-		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return 0, 0, fmt.Errorf("reconcile jira tickets: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return 0, 0, fmt.Errorf("reconcile jira tickets: commit: %w", err)
 	}
 	return gone, back, nil
 }
@@ -379,21 +340,7 @@ WHERE t.created <= p.at AND (t.gone_at IS NULL OR t.gone_at > p.at)
 GROUP BY pi.person_id`
 
 func (db *DB) ticketLoad(ctx context.Context, what, filter string, at time.Time) (map[string]int, error) {
-	rows, err := db.sql.QueryContext(ctx, fmt.Sprintf(ticketLoadSQL, filter), at.UTC())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var person string
-		var n int
-		if err := rows.Scan(&person, &n); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out[person] = n
-	}
-	return out, rows.Err()
+	return db.countsByPerson(ctx, what, fmt.Sprintf(ticketLoadSQL, filter), at.UTC())
 }
 
 // OpenTicketsAt counts, per person id (through person_identities), the
@@ -412,27 +359,13 @@ func (db *DB) InProgressTicketsAt(ctx context.Context, at time.Time) (map[string
 // TicketsAssignedBetween counts, per person id, the times a ticket was
 // assigned to them (at creation or later) in [from, to).
 func (db *DB) TicketsAssignedBetween(ctx context.Context, from, to time.Time) (map[string]int, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT pi.person_id, count(*)
+	return db.countsByPerson(ctx, "tickets assigned", `SELECT pi.person_id, count(*)
 		FROM jira_ticket_intervals a
 		JOIN jira_tickets t ON t.issue_id = a.issue_id
 		JOIN person_identities pi ON pi.identity = a.value
 		WHERE a.field = 'assignee' AND a.valid_from >= ? AND a.valid_from < ?
 		  AND (t.gone_at IS NULL OR t.gone_at > a.valid_from)
 		GROUP BY pi.person_id`, from.UTC(), to.UTC())
-	if err != nil {
-		return nil, fmt.Errorf("tickets assigned: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var person string
-		var n int
-		if err := rows.Scan(&person, &n); err != nil {
-			return nil, fmt.Errorf("tickets assigned: %w", err)
-		}
-		out[person] = n
-	}
-	return out, rows.Err()
 }
 
 // JiraTimeZones maps each Jira identity to the time zone Jira has for it.

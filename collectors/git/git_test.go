@@ -177,4 +177,3 @@ func TestCollectMissingRepositoryNamesIt(t *testing.T) {
 		t.Errorf("error %q does not name %s", err, want)
 	}
 }
-
