@@ -306,7 +306,7 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 
 	if u := usual(func(w Week) (float64, bool) { return float64(w.Events), true }); u != nil && *u > 0 {
 		perWeek := round(float64(j.Events)/float64(J), 1)
-		e.add(FactorLoadVsUsual, perWeek, ptr(round(*u, 1)), fs.LoadVsUsual.Weight, band(fs.LoadVsUsual.Bands, round(perWeek/ *u, 2)))
+		e.add(FactorLoadVsUsual, perWeek, ptr(round(*u, 1)), fs.LoadVsUsual.Weight, band(fs.LoadVsUsual.Bands, round(perWeek / *u, 2)))
 	}
 
 	e.add(FactorLateNightDays, float64(j.LateNightDays), usual(func(w Week) (float64, bool) {
@@ -427,7 +427,7 @@ func (e *evaluation) explain() {
 		case FactorConcurrentItems:
 			f.Explanation = e.itemsText + " at once" + usuals(f, count)
 		case FactorLoadVsUsual:
-			f.Explanation = fmt.Sprintf("%s events a week, %.1f× own usual %s", count(f.Value), f.Value/ *f.Baseline, count(*f.Baseline))
+			f.Explanation = fmt.Sprintf("%s events a week, %.1f× own usual %s", count(f.Value), f.Value / *f.Baseline, count(*f.Baseline))
 			if f.TeamBaseline != nil {
 				f.Explanation += fmt.Sprintf(" (team %s)", count(*f.TeamBaseline))
 			}

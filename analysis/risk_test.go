@@ -102,10 +102,10 @@ func TestAssessLevels(t *testing.T) {
 			level: analysis.LevelInsufficientData,
 		},
 		{
-			name:    "three commits in a month",
+			name: "three commits in a month",
 			signals: signals(history(analysis.Week{Events: 3, AfterHoursEvents: 3, AfterHoursHours: 3, ActiveDays: 2},
 				analysis.Week{}, analysis.Week{}, analysis.Week{})),
-			level:   analysis.LevelInsufficientData,
+			level: analysis.LevelInsufficientData,
 		},
 		{
 			name:    "nothing at all",

@@ -111,21 +111,30 @@ func (db *DB) ReplacePeople(ctx context.Context, s PeopleSnapshot) error {
 		}
 		// Events that record no offset (API events) of a person with no
 		// configured zone are judged at the offset their commits usually carry.
-		// The mode is the most frequent offset, the smallest on a tie. Each
-		// identity's latest event comes first (a GROUP BY, not a window over
-		// every event), then only the last 90 days are counted.
+		// The mode is the most frequent offset, the smallest on a tie. Only
+		// people without a configured zone use it, so only their events are
+		// read. Each identity's latest event comes first (a GROUP BY, not a
+		// window over every event), then only the last 90 days are counted.
+		// The events meet the cut-off through one equality join on identity:
+		// inside this transaction the new person_identities has no
+		// statistics, and a cut-off in a table of its own let DuckDB pick a
+		// range join of every event with every person.
 		_, err := conn.ExecContext(ctx, `UPDATE person_rules SET inferred_offset = m.off FROM (
-			WITH latest AS (
-				SELECT pi.person_id, max(l.last_at) - INTERVAL 90 DAY AS since
-				FROM (SELECT identity, max(occurred_at) AS last_at FROM events
-					WHERE utc_offset IS NOT NULL AND counted GROUP BY identity) l
-				JOIN person_identities pi USING (identity)
-				GROUP BY pi.person_id
+			WITH unzoned AS (
+				SELECT pi.identity, pi.person_id FROM person_identities pi JOIN person_rules r USING (person_id)
+				WHERE r.zone IS NULL
+			), last_at AS (
+				SELECT e.identity, max(e.occurred_at) AS last_at FROM events e JOIN unzoned u USING (identity)
+				WHERE e.utc_offset IS NOT NULL AND e.counted GROUP BY e.identity
+			), since AS (
+				SELECT u.identity, u.person_id,
+					max(l.last_at) OVER (PARTITION BY u.person_id) - INTERVAL 90 DAY AS since
+				FROM unzoned u JOIN last_at l USING (identity)
 			), counts AS (
-				SELECT pi.person_id, e.utc_offset, count(*) AS n
-				FROM events e JOIN person_identities pi USING (identity) JOIN latest USING (person_id)
-				WHERE e.utc_offset IS NOT NULL AND e.counted AND e.occurred_at >= latest.since
-				GROUP BY pi.person_id, e.utc_offset
+				SELECT s.person_id, e.utc_offset, count(*) AS n
+				FROM events e JOIN since s ON s.identity = e.identity AND e.occurred_at >= s.since
+				WHERE e.utc_offset IS NOT NULL AND e.counted
+				GROUP BY s.person_id, e.utc_offset
 			)
 			SELECT person_id, utc_offset AS off FROM (
 				SELECT person_id, utc_offset, row_number() OVER (PARTITION BY person_id ORDER BY n DESC, utc_offset) AS rank
@@ -172,10 +181,11 @@ func appendRows(conn *sql.Conn, table string, rows [][]driver.Value) error {
 // else the default zone. filter narrows the events (an SQL condition on the
 // events table e, "" for all of them).
 //
-// It ends in loc(pid, source, local_us, day, minute_of_day), local_us being
-// microseconds of local wall time since 1970-01-01T00:00 and day the local
-// date as days since then; ruled(pid, person_id, workday_mask, start_minute,
-// end_minute) maps the integer pid back.
+// It ends in loc(pid, start_minute, end_minute, source, local_us, day,
+// minute_of_day): local_us is microseconds of local wall time since
+// 1970-01-01T00:00, day the local date as days since then, start_minute and
+// end_minute the person's working hours; ruled(pid, person_id,
+// workday_mask, ...) maps the integer pid back.
 //
 // Everything is integer arithmetic on purpose: at hundreds of millions of
 // events, timestamp and interval functions, VARCHAR keys and DuckDB's ASOF
@@ -202,27 +212,29 @@ span AS (
         epoch_us(p.period_start) AS period_start, epoch_us(p.period_end) AS period_end, p.offset_s
     FROM periods p, span, generate_series(CAST(greatest(CAST(p.period_start AS DATE), span.d0) AS TIMESTAMP),
         CAST(least(CAST(p.period_end AS DATE), span.d1) AS TIMESTAMP), INTERVAL 1 DAY) d(day)
+), holidays AS (
+    SELECT DISTINCT person_id, day FROM person_holidays
 ), ruled AS (
     SELECT CAST(row_number() OVER (ORDER BY person_id) AS INTEGER) AS pid, person_id, zone, fallback_zone,
         inferred_offset, workday_mask, start_minute, end_minute
     FROM person_rules
 ), who AS (
-    SELECT pi.identity, p.pid, z.zid, fz.zid AS fallback_zid, p.inferred_offset
+    SELECT pi.identity, p.pid, z.zid, fz.zid AS fallback_zid, p.inferred_offset, p.start_minute, p.end_minute
     FROM person_identities pi JOIN ruled p USING (person_id)
     LEFT JOIN zones z ON z.zone = p.zone
     LEFT JOIN zones fz ON fz.zone = p.fallback_zone
 ), ev AS (
-    SELECT w.pid, e.source, epoch_us(e.occurred_at) AS us,
+    SELECT w.pid, w.start_minute, w.end_minute, e.source, epoch_us(e.occurred_at) AS us,
         CASE WHEN w.zid IS NULL THEN coalesce(e.utc_offset, w.inferred_offset) END AS fixed_offset,
         CASE WHEN w.zid IS NOT NULL THEN w.zid
              WHEN coalesce(e.utc_offset, w.inferred_offset) IS NULL THEN w.fallback_zid END AS zid
     FROM events e JOIN who w USING (identity)
     WHERE e.counted` + filter + `
 ), loc AS (
-    SELECT pid, source, local_us, local_us // 86400000000 AS day,
+    SELECT pid, start_minute, end_minute, source, local_us, local_us // 86400000000 AS day,
         CAST((local_us // 60000000) % 1440 AS INTEGER) AS minute_of_day
     FROM (
-        SELECT ev.pid, ev.source, ev.us + 1000000 * CAST(coalesce(ev.fixed_offset, z.offset_s) AS BIGINT) AS local_us
+        SELECT ev.pid, ev.start_minute, ev.end_minute, ev.source, ev.us + 1000000 * CAST(coalesce(ev.fixed_offset, z.offset_s) AS BIGINT) AS local_us
         FROM ev LEFT JOIN zone_days z ON z.zone_day = ev.zid * 100000000 + ev.us // 86400000000
             AND ev.us >= z.period_start AND ev.us < z.period_end
     )
@@ -248,7 +260,7 @@ SELECT p.person_id, loc.source, make_timestamp(loc.local_us) AS local_ts, ` + sq
     NOT (` + sqlf(workingDay, "loc.day") + `) OR loc.minute_of_day < p.start_minute OR loc.minute_of_day >= p.end_minute AS after_hours,
     loc.minute_of_day < 300 AS late_night
 FROM loc JOIN ruled p USING (pid)
-LEFT JOIN person_holidays h ON h.person_id = p.person_id AND h.day = ` + sqlf(localDate, "loc.day")
+LEFT JOIN holidays h ON h.person_id = p.person_id AND h.day = ` + sqlf(localDate, "loc.day")
 }
 
 // personDaysSQL aggregates the local events into person_days rows. The
@@ -260,16 +272,16 @@ LEFT JOIN person_holidays h ON h.person_id = p.person_id AND h.day = ` + sqlf(lo
 var personDaysSQL = `WITH ` + localTimeSQL("") + `, agg AS (
     SELECT loc.pid, loc.day,
         count(*) AS events,
-        count(*) FILTER (loc.minute_of_day < p.start_minute OR loc.minute_of_day >= p.end_minute) AS outside_events,
+        count(*) FILTER (loc.minute_of_day < loc.start_minute OR loc.minute_of_day >= loc.end_minute) AS outside_events,
         count(*) FILTER (loc.minute_of_day < 300) AS late_night_events,
         bit_or(1 << (loc.minute_of_day // 60)) AS hours,
-        bit_or(CASE WHEN loc.minute_of_day < p.start_minute OR loc.minute_of_day >= p.end_minute
+        bit_or(CASE WHEN loc.minute_of_day < loc.start_minute OR loc.minute_of_day >= loc.end_minute
             THEN 1 << (loc.minute_of_day // 60) ELSE 0 END) AS outside_hours,
         min(loc.local_us) AS first_us, max(loc.local_us) AS last_us,
         count(*) FILTER (loc.source = 'git') AS git_events,
         count(*) FILTER (loc.source = 'github') AS github_events,
         count(*) FILTER (loc.source = 'jira') AS jira_events
-    FROM loc JOIN ruled p USING (pid)
+    FROM loc
     GROUP BY loc.pid, loc.day
 )
 SELECT person_id, ` + sqlf(localDate, "day") + `, working_day, events,
@@ -281,7 +293,7 @@ SELECT person_id, ` + sqlf(localDate, "day") + `, working_day, events,
 FROM (
     SELECT a.*, p.person_id, ` + sqlf(workingDay, "a.day") + ` AS working_day
     FROM agg a JOIN ruled p USING (pid)
-    LEFT JOIN person_holidays h ON h.person_id = p.person_id AND h.day = ` + sqlf(localDate, "a.day") + `
+    LEFT JOIN holidays h ON h.person_id = p.person_id AND h.day = ` + sqlf(localDate, "a.day") + `
 )`
 
 // MaterializePersonDays rebuilds person_days from all stored events and the

@@ -54,21 +54,21 @@ func signalsFixture(t *testing.T) *store.DB {
 	// ana: the recorded offset (+01:00) is ignored, her configured zone wins.
 	for _, e := range []time.Time{
 		in("2026-03-23", 9, 5), in("2026-03-23", 18, 30), in("2026-03-23", 18, 45), in("2026-03-23", 21, 10), // Mon: span 12h05
-		in("2026-03-24", 11, 0), // Tue: holiday
+		in("2026-03-24", 11, 0),                         // Tue: holiday
 		in("2026-03-25", 9, 0), in("2026-03-25", 17, 0), // Wed: span 8h
 		in("2026-03-26", 2, 30), in("2026-03-26", 10, 0), // Thu: late night, span 7h30
-		in("2026-03-27", 10, 0), // Fri: span 0
-		in("2026-03-28", 15, 0), // Sat
+		in("2026-03-27", 10, 0),                       // Fri: span 0
+		in("2026-03-28", 15, 0),                       // Sat
 		time.Date(2026, 3, 29, 0, 59, 0, 0, time.UTC), // Sun 01:59 CET
 		time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC),  // Sun 03:00 CEST
 	} {
 		add("email:ana@example.com", e, &plus1)
 	}
 	for _, e := range []time.Time{
-		time.Date(2026, 3, 20, 14, 0, 0, 0, time.UTC), // Fri 09:00 -05:00
+		time.Date(2026, 3, 20, 14, 0, 0, 0, time.UTC),  // Fri 09:00 -05:00
 		time.Date(2026, 3, 23, 23, 30, 0, 0, time.UTC), // Mon 18:30 -05:00
-		time.Date(2026, 3, 24, 15, 0, 0, 0, time.UTC), // Tue 10:00
-		time.Date(2026, 3, 25, 15, 0, 0, 0, time.UTC), // Wed 10:00
+		time.Date(2026, 3, 24, 15, 0, 0, 0, time.UTC),  // Tue 10:00
+		time.Date(2026, 3, 25, 15, 0, 0, 0, time.UTC),  // Wed 10:00
 	} {
 		add("email:bo@example.com", e, &minus5)
 	}

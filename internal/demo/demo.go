@@ -227,7 +227,7 @@ teams:
 	return b.String()
 }
 
-func email(p Member) string { return p.ID + "@demo.example" }
+func email(p Member) string  { return p.ID + "@demo.example" }
 func jiraID(p Member) string { return "demo-" + p.ID }
 
 // commit is one planted commit.
