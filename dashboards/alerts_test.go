@@ -11,13 +11,15 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/overtime-project/overtime/internal/proctest"
 )
 
 const rulesFile = "alerts/overtime.rules.yml"
 
 func TestPromtoolCheckAndTestRules(t *testing.T) {
 	t.Parallel()
-	promtool := requireBinary(t, "promtool")
+	promtool := proctest.RequireBinary(t, "promtool")
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	for _, args := range [][]string{

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/overtime-project/overtime/internal/proctest"
 )
 
 // shortFor rewrites every for: of the rules to 1s, so that the end-to-end
@@ -28,7 +30,7 @@ var shortFor = regexp.MustCompile(`(?m)^(\s+for:\s*)\S+\s*$`)
 // (nico) does not.
 func TestEndToEndWithPrometheus(t *testing.T) {
 	t.Parallel()
-	prometheus := requireBinary(t, "prometheus")
+	prometheus := proctest.RequireBinary(t, "prometheus")
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
@@ -43,9 +45,9 @@ func TestEndToEndWithPrometheus(t *testing.T) {
 	}
 	// A kept demo writes the metrics snapshot a nightly run would.
 	demoConfig := filepath.Join(demo, "overtime.yaml")
-	serveAddr := freeAddr(t)
-	startProcess(t, overtime, "serve", "--config", demoConfig, "--listen", serveAddr)
-	waitHTTP200(ctx, t, "http://"+serveAddr+"/healthz")
+	serveAddr := proctest.FreeAddr(t)
+	proctest.StartProcess(t, overtime, "serve", "--config", demoConfig, "--listen", serveAddr)
+	proctest.WaitHTTP200(ctx, t, "http://"+serveAddr+"/healthz")
 
 	rules, err := os.ReadFile(rulesFile)
 	if err != nil {
@@ -71,14 +73,14 @@ scrape_configs:
 	if err := os.WriteFile(configPath, []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
-	startProcess(t, prometheus,
+	addr := proctest.FreeAddr(t)
+	proctest.StartProcess(t, prometheus,
 		"--config.file="+configPath,
 		"--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr,
 		"--log.level=warn")
 	api := "http://" + addr
-	waitHTTP200(ctx, t, api+"/-/ready")
+	proctest.WaitHTTP200(ctx, t, api+"/-/ready")
 
 	// Every panel query returns series once Prometheus has two scrapes (the
 	// trend column's delta needs two samples).

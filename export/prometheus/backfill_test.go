@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/overtime-project/overtime/internal/proctest"
 )
 
 // weeks is a planted history: alice's evenings creep in over four weeks,
@@ -94,7 +96,7 @@ func TestHistoryFileRoundTrip(t *testing.T) {
 // README tells users to, and reads the samples back from the blocks.
 func TestBackfillWithPromtool(t *testing.T) {
 	t.Parallel()
-	promtool := requireBinary(t, "promtool")
+	promtool := proctest.RequireBinary(t, "promtool")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "history.om")
 	f, err := os.Create(in)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/overtime-project/overtime/internal/proctest"
 )
 
 func TestPushPutsToTheOvertimeJob(t *testing.T) {
@@ -79,7 +81,7 @@ func TestWriteTextfile(t *testing.T) {
 // expositions, as node_exporter's checkmetrics.sh does.
 func TestPromtoolCheckMetrics(t *testing.T) {
 	t.Parallel()
-	promtool := requireBinary(t, "promtool")
+	promtool := proctest.RequireBinary(t, "promtool")
 	for _, name := range []string{"full.prom", "no_ticket_source.prom", "no_snapshot.prom"} {
 		f, err := os.Open(filepath.Join("testdata", name))
 		if err != nil {
@@ -102,13 +104,13 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 // and a failed run keeps the last success of the run before it.
 func TestPushgateway(t *testing.T) {
 	t.Parallel()
-	gateway := requireBinary(t, "prometheus-pushgateway")
-	addr := freeAddr(t)
-	startProcess(t, gateway, "--web.listen-address="+addr, "--log.level=warn")
+	gateway := proctest.RequireBinary(t, "prometheus-pushgateway")
+	addr := proctest.FreeAddr(t)
+	proctest.StartProcess(t, gateway, "--web.listen-address="+addr, "--log.level=warn")
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	base := "http://" + addr
-	waitHTTP200(ctx, t, base+"/-/ready")
+	proctest.WaitHTTP200(ctx, t, base+"/-/ready")
 
 	night1 := fixture(t)
 	if err := Push(ctx, base, night1); err != nil {

@@ -1,4 +1,7 @@
-package dashboards_test
+// Package proctest starts the real binaries end-to-end tests need (prometheus,
+// promtool, the Pushgateway) on loopback, and fails loudly in CI when one is
+// missing.
+package proctest
 
 import (
 	"bytes"
@@ -12,24 +15,24 @@ import (
 	"time"
 )
 
-// requireBinary returns the path of a real binary a test needs. When it is
+// RequireBinary returns the path of a real binary a test needs. When it is
 // missing the test fails in CI (CI=true, where .ci/run installs it) and is
 // skipped elsewhere.
-func requireBinary(t *testing.T, name string) string {
+func RequireBinary(t testing.TB, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err == nil {
 		return path
 	}
 	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found (CI=true): .ci/run installs it (Debian package prometheus)", name)
+		t.Fatalf("%s not found (CI=true): .ci/run installs it (Debian packages prometheus, prometheus-pushgateway)", name)
 	}
-	t.Skipf("%s not found; install Debian's prometheus to run this test (it fails instead of skipping when CI=true)", name)
+	t.Skipf("%s not found; install Debian's prometheus and prometheus-pushgateway to run this test (it fails instead of skipping when CI=true)", name)
 	return ""
 }
 
-// freeAddr returns a loopback address with a port that was free a moment ago.
-func freeAddr(t *testing.T) string {
+// FreeAddr returns a loopback address with a port that was free a moment ago.
+func FreeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -57,9 +60,9 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// startProcess starts a long-running binary, killed when the test ends; its
+// StartProcess starts a long-running binary, killed when the test ends; its
 // output is logged if the test failed.
-func startProcess(t *testing.T, path string, args ...string) {
+func StartProcess(t testing.TB, path string, args ...string) {
 	t.Helper()
 	var out lockedBuffer
 	cmd := exec.Command(path, args...)
@@ -76,8 +79,8 @@ func startProcess(t *testing.T, path string, args ...string) {
 	})
 }
 
-// waitHTTP200 polls url until it answers 200 or ctx ends.
-func waitHTTP200(ctx context.Context, t *testing.T, url string) {
+// WaitHTTP200 polls url until it answers 200 or ctx ends.
+func WaitHTTP200(ctx context.Context, t testing.TB, url string) {
 	t.Helper()
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
