@@ -21,8 +21,8 @@ CREATE TABLE person_weeks (
 -- tables are rewritten whole by every analysis, unique by construction
 -- (a GROUP BY; a set per person), and DuckDB maintains a primary-key index
 -- row by row. At 10 M events (1.5 M person-days, 100 k holidays) deleting
--- and re-inserting them under their keys cost about 20 s of CPU, four times
--- the whole analysis without them (bench/analysis/README.md).
+-- and re-inserting them under their keys cost about 20 s of CPU, more than
+-- three times the whole analysis without them (bench/analysis/README.md).
 CREATE TABLE person_days_unkeyed (
     person_id          VARCHAR NOT NULL,
     day                DATE    NOT NULL,
