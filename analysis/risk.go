@@ -356,7 +356,9 @@ func (e *evaluation) insufficient() bool {
 		}
 		reasons = append(reasons, Factor{Name: FactorHistoryDays, Value: float64(e.s.HistoryDays), Explanation: text})
 	}
-	if e.s.HistoryDays > 0 && e.judged.Events < d.MinEvents {
+	// No events at all is never enough, whatever min_events says: every
+	// share would be 0 of 0.
+	if e.s.HistoryDays > 0 && e.judged.Events < max(d.MinEvents, 1) {
 		reasons = append(reasons, Factor{Name: FactorRecentEvents, Value: float64(e.judged.Events),
 			Explanation: fmt.Sprintf("only %s in the last %s; judging needs %d",
 				plural(e.judged.Events, "event", "events"), plural(J, "week", "weeks"), d.MinEvents)})

@@ -249,6 +249,17 @@ func TestInsufficientDataExplains(t *testing.T) {
 	}
 }
 
+func TestNoActivityIsNeverJudged(t *testing.T) {
+	t.Parallel()
+	m := config.DefaultAnalysis()
+	m.InsufficientData = config.InsufficientData{}
+	s := signals(append([]analysis.Week{{}, {}, {}, {}}, history()...))
+	a := analysis.Assess(m, s)
+	if a.Level != analysis.LevelInsufficientData || a.Score != nil {
+		t.Errorf("no events in the judged weeks with every minimum at 0: %s, score %v", a.Level, a.Score)
+	}
+}
+
 func TestModelSettingsApply(t *testing.T) {
 	t.Parallel()
 	s := signals(history(evenings, evenings, office, office))
