@@ -57,110 +57,132 @@ type PersonRisk struct {
 // date asOf: the judged weeks end on it, each person's own usual is the
 // weeks before, their team's usual is their teammates' values.
 func AssessPeople(ctx context.Context, db *store.DB, asOf time.Time, opts RiskOptions) (map[string]PersonRisk, error) {
+	all, err := AssessWeeks(ctx, db, asOf, 1, opts)
+	if err != nil {
+		return nil, err
+	}
+	return all[0], nil
+}
+
+// AssessWeeks is AssessPeople as of asOf and as of each of the count-1
+// dates 7, 14, ... days before it (out[k] is as of asOf minus 7k days): the
+// weekly risk history, from one read of the stored facts instead of count.
+func AssessWeeks(ctx context.Context, db *store.DB, asOf time.Time, count int, opts RiskOptions) ([]map[string]PersonRisk, error) {
+	if count < 1 {
+		return nil, nil
+	}
 	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
 	m := opts.Model
-	J, D := m.Sustained.Weeks, m.Factors.ActiveDayRatio.Days
+	J, B, D := m.Sustained.Weeks, m.BaselineWeeks, m.Factors.ActiveDayRatio.Days
 	people, err := db.People(ctx)
 	if err != nil {
 		return nil, err
 	}
-	signals := make(map[string]*Signals, len(people))
+	// The weeks of every assessment lie on one grid: week i of the
+	// assessment k is week i+k ending at asOf.
+	weekRows, err := db.WeeksEndingAt(ctx, asOf, count-1+J+B)
+	if err != nil {
+		return nil, err
+	}
+	weeks := map[string][]Week{}
 	for _, p := range people {
-		signals[p.ID] = &Signals{Weeks: make([]Week, J+m.BaselineWeeks)}
+		weeks[p.ID] = make([]Week, count-1+J+B)
 	}
-	weeks, err := db.WeeksEndingAt(ctx, asOf, J+m.BaselineWeeks)
+	for _, w := range weekRows {
+		if ws, ok := weeks[w.PersonID]; ok {
+			ws[int(asOf.Sub(w.WeekStart).Hours()/24)/7] = Week{Events: w.Events, AfterHoursEvents: w.AfterHoursEvents,
+				AfterHoursHours: w.AfterHoursHours, ActiveDays: w.ActiveDays, NonWorkingDays: w.NonWorkingDays,
+				NonWorkingEvents: w.NonWorkingEvents, LateNightDays: w.LateNightDays, WorkdaySpan: w.WorkdaySpan, SpanDays: w.SpanDays}
+		}
+	}
+	judged, err := db.WindowSignalsEvery(ctx, asOf, count, 7, 7*J)
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range weeks {
-		s, ok := signals[w.PersonID]
-		if !ok {
-			continue
-		}
-		i := int(asOf.Sub(w.WeekStart).Hours()/24) / 7
-		s.Weeks[i] = Week{Events: w.Events, AfterHoursEvents: w.AfterHoursEvents, AfterHoursHours: w.AfterHoursHours,
-			ActiveDays: w.ActiveDays, NonWorkingDays: w.NonWorkingDays, NonWorkingEvents: w.NonWorkingEvents,
-			LateNightDays: w.LateNightDays, WorkdaySpan: w.WorkdaySpan, SpanDays: w.SpanDays}
-	}
-	judged, err := db.WindowSignals(ctx, asOf.AddDate(0, 0, -7*J+1), asOf)
+	recent, err := db.WindowSignalsEvery(ctx, asOf, count, 7, D)
 	if err != nil {
 		return nil, err
-	}
-	for _, w := range judged {
-		if s, ok := signals[w.PersonID]; ok {
-			s.WorkdaySpan, s.SpanDays, s.LongestStreak = w.WorkdaySpan, w.SpanDays, w.LongestStreak
-		}
-	}
-	recent, err := db.WindowSignals(ctx, asOf.AddDate(0, 0, -D+1), asOf)
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range recent {
-		if s, ok := signals[w.PersonID]; ok {
-			s.RecentActiveDays = w.ActiveDays
-		}
 	}
 	first, err := db.FirstActiveDays(ctx, asOf)
 	if err != nil {
 		return nil, err
 	}
-	for id, d := range first {
-		if s, ok := signals[id]; ok {
-			s.HistoryDays = int(asOf.Sub(d).Hours()/24) + 1
-		}
-	}
-
-	// Open work at the end of the as-of date, for people the source can see.
-	end := asOf.AddDate(0, 0, 1)
-	openTickets, inProgress, openPRs := map[string]*int{}, map[string]*int{}, map[string]*int{}
+	seenByJira, seenByGitHub := map[string]bool{}, map[string]bool{}
 	if opts.Tickets {
-		seen, err := db.PeopleWithIdentity(ctx, "jira")
-		if err != nil {
-			return nil, err
-		}
-		open, err := db.OpenTicketsAt(ctx, end)
-		if err != nil {
-			return nil, err
-		}
-		doing, err := db.InProgressTicketsAt(ctx, end)
-		if err != nil {
+		if seenByJira, err = db.PeopleWithIdentity(ctx, "jira"); err != nil {
 			return nil, err
 		}
 		for id := range opts.JiraPeople {
-			seen[id] = true
-		}
-		for id := range seen {
-			openTickets[id], inProgress[id] = ptr(open[id]), ptr(doing[id])
+			seenByJira[id] = true
 		}
 	}
 	if opts.PullRequests {
-		seen, err := db.PeopleWithIdentity(ctx, "github")
-		if err != nil {
-			return nil, err
-		}
-		open, err := db.OpenPullRequestsAt(ctx, end)
-		if err != nil {
+		if seenByGitHub, err = db.PeopleWithIdentity(ctx, "github"); err != nil {
 			return nil, err
 		}
 		for id := range opts.GitHubPeople {
-			seen[id] = true
-		}
-		for id := range seen {
-			openPRs[id] = ptr(open[id])
+			seenByGitHub[id] = true
 		}
 	}
 
-	subjects := make([]Subject, 0, len(people))
-	for _, p := range people {
-		s := signals[p.ID]
-		s.InProgressTickets, s.OpenPullRequests = inProgress[p.ID], openPRs[p.ID]
-		subjects = append(subjects, Subject{ID: p.ID, Team: p.Team, Signals: *s})
-	}
-	assessed := AssessAll(m, subjects)
-	out := make(map[string]PersonRisk, len(people))
-	for _, p := range people {
-		out[p.ID] = PersonRisk{ID: p.ID, Team: p.Team, Assessment: assessed[p.ID],
-			OpenTickets: openTickets[p.ID], OpenPullRequests: openPRs[p.ID]}
+	out := make([]map[string]PersonRisk, count)
+	for k := range count {
+		end := asOf.AddDate(0, 0, -7*k)
+		signals := make(map[string]*Signals, len(people))
+		for _, p := range people {
+			s := &Signals{Weeks: weeks[p.ID][k:]}
+			if d, ok := first[p.ID]; ok && !d.After(end) {
+				s.HistoryDays = int(end.Sub(d).Hours()/24) + 1
+			}
+			signals[p.ID] = s
+		}
+		for _, w := range judged[k] {
+			if s, ok := signals[w.PersonID]; ok {
+				s.WorkdaySpan, s.SpanDays, s.LongestStreak = w.WorkdaySpan, w.SpanDays, w.LongestStreak
+			}
+		}
+		for _, w := range recent[k] {
+			if s, ok := signals[w.PersonID]; ok {
+				s.RecentActiveDays = w.ActiveDays
+			}
+		}
+		// Open work at the end of that date, for people the source can see.
+		at := end.AddDate(0, 0, 1)
+		openTickets, inProgress, openPRs := map[string]*int{}, map[string]*int{}, map[string]*int{}
+		if opts.Tickets {
+			open, err := db.OpenTicketsAt(ctx, at)
+			if err != nil {
+				return nil, err
+			}
+			doing, err := db.InProgressTicketsAt(ctx, at)
+			if err != nil {
+				return nil, err
+			}
+			for id := range seenByJira {
+				openTickets[id], inProgress[id] = ptr(open[id]), ptr(doing[id])
+			}
+		}
+		if opts.PullRequests {
+			open, err := db.OpenPullRequestsAt(ctx, at)
+			if err != nil {
+				return nil, err
+			}
+			for id := range seenByGitHub {
+				openPRs[id] = ptr(open[id])
+			}
+		}
+		subjects := make([]Subject, 0, len(people))
+		for _, p := range people {
+			s := signals[p.ID]
+			s.InProgressTickets, s.OpenPullRequests = inProgress[p.ID], openPRs[p.ID]
+			subjects = append(subjects, Subject{ID: p.ID, Team: p.Team, Signals: *s})
+		}
+		assessed := AssessAll(m, subjects)
+		out[k] = make(map[string]PersonRisk, len(people))
+		for _, p := range people {
+			out[k][p.ID] = PersonRisk{ID: p.ID, Team: p.Team, Assessment: assessed[p.ID],
+				OpenTickets: openTickets[p.ID], OpenPullRequests: openPRs[p.ID]}
+		}
 	}
 	return out, nil
 }

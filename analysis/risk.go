@@ -157,19 +157,20 @@ func AssessAll(m config.Analysis, subjects []Subject) map[string]Assessment {
 			values[s.Team][f.Name] = append(values[s.Team][f.Name], f.Value)
 		}
 	}
+	for _, byFactor := range values {
+		for _, vs := range byFactor {
+			slices.Sort(vs)
+		}
+	}
 	out := make(map[string]Assessment, len(subjects))
 	for i, s := range subjects {
 		e := evals[i]
 		if s.Team != "" && e.Level != LevelInsufficientData {
 			for j := range e.Factors {
 				f := &e.Factors[j]
-				others := slices.Clone(values[s.Team][f.Name])
 				// Leave the person out of their own team's usual.
-				if k := slices.Index(others, f.Value); k >= 0 {
-					others = slices.Delete(others, k, k+1)
-				}
-				if len(others) > 0 {
-					f.TeamBaseline = ptr(round(median(others), decimals(f.Name)))
+				if m, ok := medianWithout(values[s.Team][f.Name], f.Value); ok {
+					f.TeamBaseline = ptr(round(m, decimals(f.Name)))
 				}
 			}
 		}
@@ -327,23 +328,19 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 	default:
 		e.Level = LevelLow
 	}
-	order := map[string]int{}
-	for i, n := range factorOrder {
-		order[n] = i
-	}
 	sort.SliceStable(e.Factors, func(a, b int) bool {
 		fa, fb := e.Factors[a], e.Factors[b]
 		if fa.Contribution != fb.Contribution {
 			return fa.Contribution > fb.Contribution
 		}
-		return order[fa.Name] < order[fb.Name]
+		return factorOrder[fa.Name] < factorOrder[fb.Name]
 	})
 	return e
 }
 
 // factorOrder breaks ties between equal contributions.
-var factorOrder = []string{FactorHeavyWeeks, FactorAfterHoursRatio, FactorNonWorkingDayRatio, FactorActiveDayRatio,
-	FactorWorkdaySpanHours, FactorConcurrentItems, FactorLoadVsUsual, FactorLateNightDays}
+var factorOrder = map[string]int{FactorHeavyWeeks: 0, FactorAfterHoursRatio: 1, FactorNonWorkingDayRatio: 2,
+	FactorActiveDayRatio: 3, FactorWorkdaySpanHours: 4, FactorConcurrentItems: 5, FactorLoadVsUsual: 6, FactorLateNightDays: 7}
 
 // insufficient decides, and explains, whether there is too little to judge.
 func (e *evaluation) insufficient() bool {
@@ -485,6 +482,26 @@ func decimals(name string) int {
 	default:
 		return 1
 	}
+}
+
+// medianWithout is the median of the sorted values with one v (which they
+// hold) left out; ok is false when nothing is left.
+func medianWithout(sorted []float64, v float64) (m float64, ok bool) {
+	n := len(sorted) - 1
+	if n < 1 {
+		return 0, false
+	}
+	skip, _ := slices.BinarySearch(sorted, v)
+	at := func(i int) float64 { // the i-th value with sorted[skip] left out
+		if i >= skip {
+			i++
+		}
+		return sorted[i]
+	}
+	if n%2 == 1 {
+		return at(n / 2), true
+	}
+	return (at(n/2-1) + at(n/2)) / 2, true
 }
 
 func median(vs []float64) float64 {

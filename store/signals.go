@@ -190,33 +190,64 @@ type PersonWindow struct {
 // WindowSignals sums person_days over the local dates [from, to], per
 // person active in it, ordered by person.
 func (db *DB) WindowSignals(ctx context.Context, from, to time.Time) ([]PersonWindow, error) {
-	rows, err := db.sql.QueryContext(ctx, `WITH d AS (
-			SELECT * FROM person_days WHERE day BETWEEN ? AND ?
+	days := int(to.Sub(from).Hours()/24) + 1
+	if days < 1 {
+		return nil, nil
+	}
+	out, err := db.WindowSignalsEvery(ctx, to, 1, 1, days)
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// WindowSignalsEvery is WindowSignals for count windows of days local days
+// at once: window k ends step*k days before the local date last. out[k]
+// holds window k's rows, ordered by person. One pass over person_days
+// serves them all: each day is counted in every window it falls in.
+func (db *DB) WindowSignalsEvery(ctx context.Context, last time.Time, count, step, days int) ([][]PersonWindow, error) {
+	if count < 1 || step < 1 || days < 1 {
+		return nil, fmt.Errorf("window signals: want count, step and days of at least 1, got %d, %d, %d", count, step, days)
+	}
+	last = time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC)
+	first := last.AddDate(0, 0, -step*(count-1)-days+1)
+	// A day diff days before last is in window k when
+	// step*k <= diff <= step*k + days - 1.
+	// Runs of consecutive active days are found once, over all the windows'
+	// days; a run counts in each window it overlaps, for the overlap.
+	rows, err := db.sql.QueryContext(ctx, `WITH p AS (
+			SELECT *, CAST(CAST($1 AS DATE) - day AS BIGINT) AS diff FROM person_days WHERE day BETWEEN $2 AND $1
+		), d AS (
+			SELECT unnest(range(greatest(0, (diff - $4 + $3) // $3), least($5 - 1, diff // $3) + 1)) AS k, *
+			FROM p
+		), runs AS (
+			SELECT person_id, max(diff) AS diff_first, min(diff) AS diff_last FROM (
+				SELECT person_id, diff, diff - row_number() OVER (PARTITION BY person_id ORDER BY diff) AS run FROM p)
+			GROUP BY person_id, run
 		), streaks AS (
-			SELECT person_id, max(n) AS longest FROM (
-				SELECT person_id, count(*) AS n FROM (
-					SELECT person_id, day - CAST(row_number() OVER (PARTITION BY person_id ORDER BY day) AS INTEGER) AS run
-					FROM d)
-				GROUP BY person_id, run)
-			GROUP BY person_id
+			SELECT k, person_id, max(least(diff_first, $3 * k + $4 - 1) - greatest(diff_last, $3 * k) + 1) AS longest
+			FROM (SELECT unnest(range(greatest(0, (diff_last - $4 + $3) // $3), least($5 - 1, diff_first // $3) + 1)) AS k, *
+				FROM runs)
+			GROUP BY k, person_id
 		)
-		SELECT person_id, CAST(sum(events) AS BIGINT), CAST(sum(after_hours_events) AS BIGINT),
+		SELECT d.k, person_id, CAST(sum(events) AS BIGINT), CAST(sum(after_hours_events) AS BIGINT),
 			CAST(sum(after_hours_hours) AS BIGINT), count(*) FILTER (NOT working_day),
 			CAST(sum(late_night_events) AS BIGINT), count(*),
 			CAST(sum(git_events) AS BIGINT), CAST(sum(github_events) AS BIGINT), CAST(sum(jira_events) AS BIGINT),
 			median(CAST(date_diff('second', first_local, last_local) AS DOUBLE)) FILTER (working_day),
 			count(*) FILTER (working_day), any_value(s.longest)
-		FROM d JOIN streaks s USING (person_id)
-		GROUP BY person_id ORDER BY person_id`, from, to)
+		FROM d JOIN streaks s USING (k, person_id)
+		GROUP BY d.k, person_id ORDER BY d.k, person_id`, last, first, step, days, count)
 	if err != nil {
 		return nil, fmt.Errorf("window signals: %w", err)
 	}
 	defer rows.Close()
-	var out []PersonWindow
+	out := make([][]PersonWindow, count)
 	for rows.Next() {
+		var k int
 		var w PersonWindow
 		var span sql.NullFloat64
-		if err := rows.Scan(&w.PersonID, &w.Events, &w.AfterHoursEvents, &w.AfterHoursHours, &w.NonWorkingDays,
+		if err := rows.Scan(&k, &w.PersonID, &w.Events, &w.AfterHoursEvents, &w.AfterHoursHours, &w.NonWorkingDays,
 			&w.LateNightEvents, &w.ActiveDays, &w.GitEvents, &w.GitHubEvents, &w.JiraEvents, &span, &w.SpanDays,
 			&w.LongestStreak); err != nil {
 			return nil, fmt.Errorf("window signals: %w", err)
@@ -224,7 +255,7 @@ func (db *DB) WindowSignals(ctx context.Context, from, to time.Time) ([]PersonWi
 		if span.Valid {
 			w.WorkdaySpan = time.Duration(span.Float64 * float64(time.Second))
 		}
-		out = append(out, w)
+		out[k] = append(out[k], w)
 	}
 	return out, rows.Err()
 }

@@ -247,3 +247,26 @@ func TestPeopleWithIdentity(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// TestWindowSignalsEvery: the windows at once equal the windows one by one.
+func TestWindowSignalsEvery(t *testing.T) {
+	t.Parallel()
+	db := signalsFixture(t)
+	last := day("2026-03-31")
+	for _, tc := range []struct{ count, step, days int }{{5, 7, 28}, {10, 1, 3}, {3, 7, 7}, {2, 10, 4}, {1, 1, 1}} {
+		all, err := db.WindowSignalsEvery(t.Context(), last, tc.count, tc.step, tc.days)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range tc.count {
+			to := last.AddDate(0, 0, -tc.step*k)
+			one, err := db.WindowSignals(t.Context(), to.AddDate(0, 0, -tc.days+1), to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(one, all[k]); diff != "" {
+				t.Errorf("%+v, window %d (-one by one +at once):\n%s", tc, k, diff)
+			}
+		}
+	}
+}

@@ -35,12 +35,13 @@ var (
 )
 
 func main() {
-	phase := flag.String("phase", "all", "all (generate, then floor and analysis runs), gen, floor or analyze")
+	phase := flag.String("phase", "all", "all (generate, then floor and analysis runs), gen, floor, analyze, or history (after analyze)")
 	dir := flag.String("dir", "", "working directory, kept (default: a new temporary directory, removed at the end)")
 	people := flag.Int("people", 2000, "people")
 	events := flag.Int("events", 10_000_000, "events")
 	days := flag.Int("days", 730, "days of history")
 	runs := flag.Int("runs", 3, "analysis runs after generating")
+	weeks := flag.Int("weeks", 26, "history phase: weeks of past assessments, one analysis.AssessPeople each")
 	random := flag.Bool("random", false, "store the events in random order instead of the collectors' (repository, time) order")
 	flag.Parse()
 	ctx := context.Background()
@@ -77,6 +78,8 @@ func main() {
 		check(floor(ctx, dbPath))
 	case "analyze":
 		check(analyze(ctx, dbPath, cfgPath))
+	case "history":
+		check(history(ctx, dbPath, cfgPath, *weeks))
 	default:
 		check(fmt.Errorf("unknown phase %q", *phase))
 	}
@@ -255,4 +258,39 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// history times what a nightly run spends on the weekly risk history:
+// analysis.AssessWeeks, and for comparison one analysis.AssessPeople per
+// past week end.
+func history(ctx context.Context, dbPath, cfgPath string, weeks int) error {
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, dbPath, store.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, last, _, err := db.EventSpan(ctx)
+	if err != nil {
+		return err
+	}
+	opts := analysis.RiskOptionsFor(cfg)
+	start, cpu0 := time.Now(), cpuTime()
+	if _, err := analysis.AssessWeeks(ctx, db, last, weeks, opts); err != nil {
+		return err
+	}
+	fmt.Printf("history: AssessWeeks, %d weeks at once: %s wall, %s CPU\n", weeks,
+		time.Since(start).Round(time.Millisecond), (cpuTime() - cpu0).Round(time.Millisecond))
+	start, cpu0 = time.Now(), cpuTime()
+	for k := range weeks {
+		if _, err := analysis.AssessPeople(ctx, db, last.AddDate(0, 0, -7*k), opts); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("history: AssessPeople once a week, %d times: %s wall, %s CPU; peak RSS %s\n", weeks,
+		time.Since(start).Round(time.Millisecond), (cpuTime() - cpu0).Round(time.Millisecond), peakRSS())
+	return nil
 }

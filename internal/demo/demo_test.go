@@ -74,6 +74,24 @@ func TestArchetypes(t *testing.T) {
 		}
 	}
 
+	// The weekly history at once is the assessments one by one.
+	history, err := analysis.AssessWeeks(ctx, db, demo.AsOf, 6, analysis.RiskOptionsFor(res.Config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, got := range history {
+		want, err := analysis.AssessPeople(ctx, db, demo.AsOf.AddDate(0, 0, -7*k), analysis.RiskOptionsFor(res.Config))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("week %d back: AssessWeeks differs from AssessPeople (-one +all):\n%s", k, diff)
+		}
+	}
+	if eve := history[5]["eve"]; eve.Sustained {
+		t.Errorf("eve was already sustained five weeks back, before the evenings crept in")
+	}
+
 	// The whole report, as a golden file: the demo is deterministic.
 	win, err := analysis.SummarizeRisk(ctx, db, demo.AsOf, 28, "", analysis.RiskOptionsFor(res.Config))
 	if err != nil {
