@@ -23,8 +23,7 @@ func snapshotWindows(cfg *config.Config) []int {
 }
 
 // historyWeeks is how far back the weekly history (for backfill) reaches,
-// and riskHistoryWeeks how many of those weeks also carry a risk score
-// (each is one more assessment).
+// and riskHistoryWeeks how many of those weeks also carry a risk score.
 const (
 	historyWeeks     = 104
 	riskHistoryWeeks = 26
@@ -143,12 +142,12 @@ func weeklyHistory(ctx context.Context, db *store.DB, asOf time.Time, people []s
 		end    time.Time
 	}
 	risk := map[key]analysis.PersonRisk{}
-	for k := range riskHistoryWeeks {
+	byWeek, err := analysis.AssessWeeks(ctx, db, asOf, riskHistoryWeeks, opts)
+	if err != nil {
+		return nil, err
+	}
+	for k, rs := range byWeek {
 		end := asOf.AddDate(0, 0, -7*k)
-		rs, err := analysis.AssessPeople(ctx, db, end, opts)
-		if err != nil {
-			return nil, err
-		}
 		for id, r := range rs {
 			risk[key{id, end}] = r
 		}
