@@ -189,9 +189,10 @@ type Identity struct {
 
 // Identities lists every identity seen, with its counted events.
 func (db *DB) Identities(ctx context.Context) ([]Identity, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT i.identity, i.display_name, i.first_seen, i.last_seen,
-			coalesce((SELECT count(*) FROM events e WHERE e.identity = i.identity AND e.counted), 0)
-		FROM identities i ORDER BY i.identity`)
+	rows, err := db.sql.QueryContext(ctx, `SELECT i.identity, i.display_name, i.first_seen, i.last_seen, coalesce(c.n, 0)
+		FROM identities i
+		LEFT JOIN (SELECT identity, count(*) AS n FROM events WHERE counted GROUP BY identity) c USING (identity)
+		ORDER BY i.identity`)
 	if err != nil {
 		return nil, fmt.Errorf("list identities: %w", err)
 	}

@@ -81,7 +81,7 @@ func (db *DB) ApplyErasures(ctx context.Context) error {
 }
 
 // derivedPersonTables are the analysis tables keyed by person_id.
-var derivedPersonTables = []string{"people", "person_rules", "person_holidays", "person_days"}
+var derivedPersonTables = []string{"people", "person_rules", "person_holidays", "person_days", "person_weeks"}
 
 // ApplyRetention deletes what is older than cutoff: events, pull requests
 // and tickets closed before it (open ones still weigh on someone today),
@@ -104,6 +104,7 @@ func (db *DB) ApplyRetention(ctx context.Context, cutoff time.Time) (int, error)
 			`DELETE FROM identities WHERE last_seen < ?
 				AND identity NOT IN (SELECT DISTINCT identity FROM events)`,
 			`DELETE FROM person_days WHERE day < CAST(? AS DATE)`,
+			`DELETE FROM person_weeks WHERE week_start < CAST(? AS DATE)`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, cutoff); err != nil {
 				return fmt.Errorf("%s: %w", q, err)
