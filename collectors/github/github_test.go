@@ -1,19 +1,18 @@
 package github
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/overtime-project/overtime/collectors"
+	"github.com/overtime-project/overtime/internal/proctest"
 	"github.com/overtime-project/overtime/store"
 )
 
@@ -43,28 +42,11 @@ type fixture struct {
 	clock  *fakeClock
 	db     *store.DB
 	opts   Options
-	logs   *syncBuffer
+	logs   *proctest.LockedBuffer
 	api    *fakeRepo
 	web    *fakeRepo
 	lib    *fakeRepo
 	apiDir string
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -146,7 +128,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	logs := &syncBuffer{}
+	logs := &proctest.LockedBuffer{}
 	return &fixture{
 		fake:  fake,
 		clock: clock,

@@ -1,7 +1,6 @@
 package jira_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -16,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/overtime-project/overtime/collectors/jira"
+	"github.com/overtime-project/overtime/internal/proctest"
 	"github.com/overtime-project/overtime/store"
 )
 
@@ -38,30 +38,13 @@ const (
 	tokenEnv = "ACME_JIRA_TOKEN"
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // harness runs a collector against a fake with an injected clock, sleep
 // and log.
 type harness struct {
 	fake   *fakeJira
 	db     *store.DB
 	now    time.Time
-	logs   *syncBuffer
+	logs   *proctest.LockedBuffer
 	mu     sync.Mutex
 	sleeps []time.Duration
 }
@@ -73,7 +56,7 @@ func newHarness(t *testing.T, cloud bool) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return &harness{fake: newFakeJira(t, cloud), db: db, logs: &syncBuffer{}}
+	return &harness{fake: newFakeJira(t, cloud), db: db, logs: &proctest.LockedBuffer{}}
 }
 
 func (h *harness) options(jql string, since time.Time) jira.Options {

@@ -43,18 +43,20 @@ func FreeAddr(t testing.TB) string {
 	return addr
 }
 
-type lockedBuffer struct {
+// LockedBuffer is a bytes.Buffer safe for concurrent writers: a process's
+// output, a logger shared by goroutines.
+type LockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+func (l *LockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *lockedBuffer) String() string {
+func (l *LockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
@@ -64,7 +66,7 @@ func (l *lockedBuffer) String() string {
 // output is logged if the test failed.
 func StartProcess(t testing.TB, path string, args ...string) {
 	t.Helper()
-	var out lockedBuffer
+	var out LockedBuffer
 	cmd := exec.Command(path, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
