@@ -42,17 +42,8 @@ const insertEventsQuery = `INSERT INTO events
 var eventColumns = []string{"source", "kind", "id", "identity", "occurred_at", "utc_offset", "scope", "size", "counted"}
 
 func eventColumnTypes() ([]duckdb.TypeInfo, error) {
-	types := []duckdb.Type{duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR,
-		duckdb.TYPE_TIMESTAMP, duckdb.TYPE_INTEGER, duckdb.TYPE_VARCHAR, duckdb.TYPE_BIGINT, duckdb.TYPE_BOOLEAN}
-	infos := make([]duckdb.TypeInfo, len(types))
-	for i, t := range types {
-		info, err := duckdb.NewTypeInfo(t)
-		if err != nil {
-			return nil, err
-		}
-		infos[i] = info
-	}
-	return infos, nil
+	return typeInfos(duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR,
+		duckdb.TYPE_TIMESTAMP, duckdb.TYPE_INTEGER, duckdb.TYPE_VARCHAR, duckdb.TYPE_BIGINT, duckdb.TYPE_BOOLEAN)
 }
 
 // Batch is what a collector writes in one transaction: events, and
@@ -140,7 +131,11 @@ func upsertIdentities(ctx context.Context, conn *sql.Conn, events []Event) error
 	// One statement per batch: a prepared upsert per identity costs
 	// milliseconds each, which dominated the whole collection.
 	return conn.Raw(func(dc any) error {
-		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), upsertIdentitiesQuery, "", identityColumnTypes, identityColumns)
+		types, err := identityColumnTypes()
+		if err != nil {
+			return err
+		}
+		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), upsertIdentitiesQuery, "", types, identityColumns)
 		if err != nil {
 			return err
 		}
@@ -166,17 +161,9 @@ const upsertIdentitiesQuery = `INSERT INTO identities
 
 var identityColumns = []string{"identity", "display_name", "first_seen", "last_seen"}
 
-var identityColumnTypes = func() []duckdb.TypeInfo {
-	var infos []duckdb.TypeInfo
-	for _, t := range []duckdb.Type{duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR, duckdb.TYPE_TIMESTAMP, duckdb.TYPE_TIMESTAMP} {
-		info, err := duckdb.NewTypeInfo(t)
-		if err != nil {
-			panic(err)
-		}
-		infos = append(infos, info)
-	}
-	return infos
-}()
+func identityColumnTypes() ([]duckdb.TypeInfo, error) {
+	return typeInfos(duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR, duckdb.TYPE_TIMESTAMP, duckdb.TYPE_TIMESTAMP)
+}
 
 // Identity is one identity a source has shown.
 type Identity struct {
