@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,19 +15,10 @@ import (
 	gitcollector "github.com/overtime-project/overtime/collectors/git"
 	"github.com/overtime-project/overtime/config"
 	"github.com/overtime-project/overtime/internal/gittest"
+	"github.com/overtime-project/overtime/internal/storetest"
 	"github.com/overtime-project/overtime/store"
 	"github.com/overtime-project/overtime/worktime"
 )
-
-func openDB(t *testing.T) *store.DB {
-	t.Helper()
-	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.duckdb"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 func parseConfig(t *testing.T, yaml string) *config.Config {
 	t.Helper()
@@ -131,7 +121,7 @@ func plantHistory(t *testing.T) *gittest.Repo {
 func TestWindowMatchesGitLog(t *testing.T) {
 	t.Parallel()
 	repo := plantHistory(t)
-	db := openDB(t)
+	db := storetest.Open(t)
 	collect(t, db, repo.Dir)
 	cfg := parseConfig(t, "sources: {git: []}\n")
 	if _, err := analysis.Analyze(t.Context(), db, cfg); err != nil {
@@ -163,7 +153,7 @@ func TestWindowMatchesGitLogOnThisRepository(t *testing.T) {
 		t.Skip("not inside a git checkout")
 	}
 	repo := strings.TrimSpace(string(top))
-	db := openDB(t)
+	db := storetest.Open(t)
 	collect(t, db, repo)
 	cfg := parseConfig(t, "sources: {git: []}\n")
 	if _, err := analysis.Analyze(t.Context(), db, cfg); err != nil {
@@ -196,7 +186,7 @@ func TestConfiguredZoneHolidaysAndTeamInheritance(t *testing.T) {
 	nadia(2026, 3, 11, 7, 30) // Wednesday 03:30 EDT: after hours, late night
 	nadia(2026, 7, 3, 15, 0)  // Friday 2026-07-03, US Independence Day observed: non-working
 	nadia(2026, 3, 17, 15, 0) // team holiday 2026-03-17: non-working
-	db := openDB(t)
+	db := storetest.Open(t)
 	collect(t, db, repo.Dir)
 	cfg := parseConfig(t, `
 teams:
@@ -244,7 +234,7 @@ people:
   - {id: il, team: il, emails: [il@example.com]}
   - {id: noz, emails: [noz@example.com], hours: "07:00-15:30"}
 `)
-	db := openDB(t)
+	db := storetest.Open(t)
 	rng := rand.New(rand.NewPCG(7, 9))
 	var events []store.Event
 	emails := []string{"ny@example.com", "ktm@example.com", "il@example.com", "noz@example.com", "stranger@example.com"}

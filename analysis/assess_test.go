@@ -6,6 +6,7 @@ import (
 
 	"github.com/overtime-project/overtime/analysis"
 	"github.com/overtime-project/overtime/internal/gittest"
+	"github.com/overtime-project/overtime/internal/storetest"
 )
 
 // TestOpenWorkOnlyWhereASourceSeesIt: open tickets and pull requests are
@@ -22,7 +23,7 @@ func TestOpenWorkOnlyWhereASourceSeesIt(t *testing.T) {
 		}
 	}
 	repo.FastImport(commits)
-	db := openDB(t)
+	db := storetest.Open(t)
 	collect(t, db, repo.Dir)
 	people := `
 people:

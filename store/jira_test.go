@@ -1,12 +1,12 @@
 package store_test
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/overtime-project/overtime/internal/storetest"
 	"github.com/overtime-project/overtime/store"
 )
 
@@ -59,20 +59,10 @@ func ticketFixture() []store.JiraTicket {
 	}
 }
 
-func openTestDB(t *testing.T) *store.DB {
-	t.Helper()
-	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "overtime.duckdb"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 func TestJiraTicketLoad(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	db := openTestDB(t)
+	db := storetest.Open(t)
 	cursor := store.Cursor{Source: "jira", Scope: "https://jira.example.com project = PAY", Position: "2026-02-10T09:00:00Z"}
 	events := []store.Event{
 		{Source: "jira", Kind: "ticket_created", ID: "10001", Identity: "jira:alice-1", Name: "Alice", At: ts("2026-02-01T09:00:00Z"), Scope: "PAY"},
@@ -194,7 +184,7 @@ func TestJiraTicketLoad(t *testing.T) {
 func TestWriteJiraTicketsReplacesHistory(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	db := openTestDB(t)
+	db := storetest.Open(t)
 	tickets := ticketFixture()
 	if _, err := db.WriteJiraTickets(ctx, store.JiraPage{Tickets: tickets}); err != nil {
 		t.Fatal(err)

@@ -1,26 +1,16 @@
 package store_test
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/overtime-project/overtime/internal/storetest"
 	"github.com/overtime-project/overtime/store"
 )
 
-func openPrivacyDB(t *testing.T) *store.DB {
-	t.Helper()
-	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "privacy.duckdb"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 func TestForgetAndRetention(t *testing.T) {
 	t.Parallel()
-	db := openPrivacyDB(t)
+	db := storetest.Open(t)
 	ctx := t.Context()
 	day := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
 	var evs []store.Event

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/overtime-project/overtime/internal/storetest"
 	"github.com/overtime-project/overtime/store"
 	"github.com/overtime-project/overtime/worktime"
 )
@@ -30,7 +31,7 @@ func day(s string) time.Time {
 //     so judged in the default zone (UTC).
 func signalsFixture(t *testing.T) *store.DB {
 	t.Helper()
-	db := openTestDB(t)
+	db := storetest.Open(t)
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		t.Fatal(err)

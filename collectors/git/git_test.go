@@ -11,18 +11,9 @@ import (
 
 	gitcollector "github.com/overtime-project/overtime/collectors/git"
 	"github.com/overtime-project/overtime/internal/gittest"
+	"github.com/overtime-project/overtime/internal/storetest"
 	"github.com/overtime-project/overtime/store"
 )
-
-func openDB(t *testing.T) *store.DB {
-	t.Helper()
-	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.duckdb"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 type row struct {
 	ID, Identity, Name string
@@ -61,7 +52,7 @@ func TestCollectKeepsAuthorOffsetMailmapAndWebFlow(t *testing.T) {
 	merge := repo.Merge("side", gittest.At(2026, 3, 12, 10, 0, "+0000"))
 	repo.WriteFile(".mailmap", "Bob Builder <bob@example.com> <bob@old.example>\n")
 
-	db := openDB(t)
+	db := storetest.Open(t)
 	c := &gitcollector.Collector{Repositories: []gitcollector.Repository{{Path: repo.Dir}}}
 	stats, err := c.Collect(t.Context(), db)
 	if err != nil {
@@ -107,7 +98,7 @@ func TestCollectIsIncrementalAndSurvivesForcePush(t *testing.T) {
 		commits = append(commits, gittest.Commit{AuthorName: "A", AuthorEmail: "a@example.com", When: base.Add(time.Duration(i) * time.Hour)})
 	}
 	repo.FastImport(commits)
-	db := openDB(t)
+	db := storetest.Open(t)
 	c := &gitcollector.Collector{Repositories: []gitcollector.Repository{{Path: repo.Dir}}}
 	ctx := t.Context()
 	mustCollect := func() (read, inserted int) {
@@ -153,7 +144,7 @@ func TestCollectBareRepositoryAndEmptyRepository(t *testing.T) {
 	bare := filepath.Join(t.TempDir(), "bare.git")
 	repo.Git(nil, "clone", "-q", "--bare", repo.Dir, bare)
 	empty := gittest.New(t)
-	db := openDB(t)
+	db := storetest.Open(t)
 	c := &gitcollector.Collector{Repositories: []gitcollector.Repository{{Path: bare}, {Path: empty.Dir}}}
 	s, err := c.Collect(t.Context(), db)
 	if err != nil {
@@ -166,7 +157,7 @@ func TestCollectBareRepositoryAndEmptyRepository(t *testing.T) {
 
 func TestCollectMissingRepositoryNamesIt(t *testing.T) {
 	t.Parallel()
-	db := openDB(t)
+	db := storetest.Open(t)
 	missing := filepath.Join(t.TempDir(), "nope")
 	c := &gitcollector.Collector{Repositories: []gitcollector.Repository{{Path: missing}}}
 	_, err := c.Collect(context.Background(), db)

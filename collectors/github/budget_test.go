@@ -5,13 +5,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/overtime-project/overtime/store"
+	"github.com/overtime-project/overtime/internal/storetest"
 )
 
 // requestKind names the endpoint a request went to.
@@ -105,11 +104,7 @@ func TestRequestBudget200Repos(t *testing.T) {
 		}
 		fake.addOrg("big", rp)
 	}
-	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "overtime.duckdb"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	opts := Options{
 		BaseURL: fake.srv.URL, Token: testToken, Orgs: []string{"big"}, Since: at("2026-01-01T00:00:00Z"),
 		CacheDir: t.TempDir(), HTTPClient: fake.srv.Client(), Now: clock.Now, Sleep: clock.Sleep,

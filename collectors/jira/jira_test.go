@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/overtime-project/overtime/collectors/jira"
 	"github.com/overtime-project/overtime/internal/proctest"
+	"github.com/overtime-project/overtime/internal/storetest"
 	"github.com/overtime-project/overtime/store"
 )
 
@@ -51,11 +51,7 @@ type harness struct {
 
 func newHarness(t *testing.T, cloud bool) *harness {
 	t.Helper()
-	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "overtime.duckdb"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	return &harness{fake: newFakeJira(t, cloud), db: db, logs: &proctest.LockedBuffer{}}
 }
 
