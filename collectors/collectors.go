@@ -38,6 +38,18 @@ type Outcome struct {
 // collector is logged and the others still run.
 func Run(ctx context.Context, db *store.DB, cs []Collector, log *slog.Logger) []Outcome {
 	out := make([]Outcome, 0, len(cs))
+	// Collectors write batch after batch from one goroutine: fewer threads
+	// and less memory for DuckDB make that faster (store.Collecting). The
+	// analysis that follows gets its defaults back.
+	if restore, err := db.Collecting(ctx); err != nil {
+		log.Warn("collecting under DuckDB's default settings", "err", err)
+	} else {
+		defer func() {
+			if err := restore(context.WithoutCancel(ctx)); err != nil {
+				log.Warn("restoring DuckDB's settings after collecting", "err", err)
+			}
+		}()
+	}
 	for _, c := range cs {
 		start := time.Now()
 		stats, err := c.Collect(ctx, db)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -156,7 +157,11 @@ func (db *DB) Close() error {
 
 // migrate applies, each in its own transaction, every embedded migration not
 // yet recorded in schema_migrations.
-func (db *DB) migrate(ctx context.Context) error {
+func (db *DB) migrate(ctx context.Context) error { return db.migrateTo(ctx, math.MaxInt) }
+
+// migrateTo applies the migrations up to and including version last; tests
+// use it to build a database as an earlier release left it.
+func (db *DB) migrateTo(ctx context.Context, last int) error {
 	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
@@ -186,7 +191,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with a number", base)
 		}
-		if applied[version] {
+		if applied[version] || version > last {
 			continue
 		}
 		body, err := migrationFiles.ReadFile(name)
@@ -217,4 +222,43 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// CollectingLimits are the DuckDB settings a collection runs under.
+// Collectors append batches of a few thousand rows from one goroutine,
+// where DuckDB's worker threads only add wake-ups and memory, and where
+// nothing needs more than a few row groups in memory; the analysis wants
+// every core and more memory, so Collecting returns a function that gives
+// them back. Measured in bench/README.md: with these the git collector took
+// 10-20 % less time, and its peak RSS at 3 M commits went from 303 to
+// under 200 MB.
+var collectingLimits = []struct{ name, value string }{
+	{"threads", "1"},
+	// Flush a transaction's appended rows to the file a row group at a
+	// time (DuckDB's default buffers five, ~55 MB of events).
+	{"write_buffer_row_group_count", "1"},
+	// Bounds DuckDB's buffer pool, which otherwise keeps every block
+	// written during the run; what does not fit is evicted or spilled to
+	// the temp directory, never refused.
+	{"memory_limit", "'64MB'"},
+}
+
+// Collecting puts DuckDB under the collecting limits until the returned
+// function restores its defaults.
+func (db *DB) Collecting(ctx context.Context) (restore func(context.Context) error, err error) {
+	restore = func(ctx context.Context) error {
+		var errs []error
+		for _, l := range collectingLimits {
+			if _, err := db.sql.ExecContext(ctx, "RESET "+l.name); err != nil {
+				errs = append(errs, fmt.Errorf("reset %s: %w", l.name, err))
+			}
+		}
+		return errors.Join(errs...)
+	}
+	for _, l := range collectingLimits {
+		if _, err := db.sql.ExecContext(ctx, "SET "+l.name+" = "+l.value); err != nil {
+			return nil, errors.Join(fmt.Errorf("set %s: %w", l.name, err), restore(ctx))
+		}
+	}
+	return restore, nil
 }

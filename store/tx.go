@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -29,8 +30,11 @@ func (db *DB) inConnTx(ctx context.Context, fn func(*sql.Conn) error) error {
 }
 
 // writeEvents appends events and their identities on conn (inside the
-// caller's transaction) and returns how many events were new.
+// caller's transaction) and returns how many events were new: those not
+// stored yet under the same source, kind and id, counted once even when the
+// batch holds them twice.
 func writeEvents(ctx context.Context, conn *sql.Conn, events []Event) (int, error) {
+	events = distinctEvents(events)
 	if len(events) == 0 {
 		return 0, nil
 	}
@@ -48,6 +52,93 @@ func writeEvents(ctx context.Context, conn *sql.Conn, events []Event) (int, erro
 		return 0, err
 	}
 	return after - before, nil
+}
+
+// distinctEvents keeps the first of the events that share source, kind and
+// id. It returns events itself when they are all distinct, as they are from
+// git log.
+func distinctEvents(events []Event) []Event {
+	type key struct{ source, kind, id string }
+	seen := make(map[key]struct{}, len(events))
+	var out []Event
+	for i, e := range events {
+		k := key{e.Source, e.Kind, e.ID}
+		if _, dup := seen[k]; dup {
+			if out == nil {
+				out = append(make([]Event, 0, len(events)), events[:i]...)
+			}
+			continue
+		}
+		seen[k] = struct{}{}
+		if out != nil {
+			out = append(out, e)
+		}
+	}
+	if out == nil {
+		return events
+	}
+	return out
+}
+
+// EventTx is one transaction in which a collector writes any number of
+// event batches and the cursors they bring up to date: nothing of it is
+// seen or kept until Commit, so a run killed halfway leaves the store as it
+// was, and the next run reads the same range again without a duplicate.
+type EventTx struct {
+	conn *sql.Conn
+	done bool
+}
+
+// BeginEvents opens an EventTx. The caller must Commit or Rollback it.
+func (db *DB) BeginEvents(ctx context.Context) (*EventTx, error) {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin events: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("begin events: %w", err)
+	}
+	return &EventTx{conn: conn}, nil
+}
+
+// Write stores a batch of events (idempotently, like DB.Write) and returns
+// how many were new.
+func (t *EventTx) Write(ctx context.Context, events []Event) (int, error) {
+	n, err := writeEvents(ctx, t.conn, events)
+	if err != nil {
+		return 0, fmt.Errorf("write events: %w", err)
+	}
+	return n, nil
+}
+
+// SetCursor moves a cursor inside the transaction.
+func (t *EventTx) SetCursor(ctx context.Context, c Cursor) error {
+	return setCursor(ctx, t.conn, c)
+}
+
+// Commit makes everything written visible and durable at once.
+func (t *EventTx) Commit(ctx context.Context) error {
+	if t.done {
+		return errors.New("commit events: transaction already ended")
+	}
+	t.done = true
+	defer t.conn.Close()
+	if _, err := t.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("commit events: %w", err)
+	}
+	return nil
+}
+
+// Rollback throws away everything written; after Commit it does nothing,
+// so it can be deferred.
+func (t *EventTx) Rollback() {
+	if t.done {
+		return
+	}
+	t.done = true
+	t.conn.ExecContext(context.Background(), "ROLLBACK")
+	t.conn.Close()
 }
 
 // countsByPerson runs a query answering (person_id, count) rows and returns

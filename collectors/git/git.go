@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -84,9 +85,10 @@ func cursorScope(path string) string {
 
 // CollectRepository reads one repository. It reads only the commits after
 // the stored cursor when the cursor is still an ancestor of HEAD, and the
-// whole history otherwise (a force-push); writes are idempotent, so a
-// rescan never duplicates. The cursor moves to HEAD only after every batch
-// is committed: a run killed halfway is simply read again next time.
+// whole history otherwise (a force-push); commits already stored are
+// skipped, so a rescan never duplicates. The commits and the cursor moving
+// to HEAD are written in one transaction: a run killed halfway leaves
+// nothing behind, and the next run reads the same range again.
 func (c *Collector) CollectRepository(ctx context.Context, db *store.DB, r Repository) (collectors.Stats, error) {
 	var stats collectors.Stats
 	scope := r.Scope
@@ -112,7 +114,12 @@ func (c *Collector) CollectRepository(ctx context.Context, db *store.DB, r Repos
 	if ok && c.isAncestor(ctx, r.Path, cur.Position) {
 		rangeArg = cur.Position + "..HEAD"
 	}
-	// A writer goroutine commits one batch while git and the parser fill the
+	tx, err := db.BeginEvents(ctx)
+	if err != nil {
+		return stats, fmt.Errorf("git repository %s: %w", r.Path, err)
+	}
+	defer tx.Rollback()
+	// A writer goroutine stores one batch while git and the parser fill the
 	// next, so git never waits on DuckDB. At most three batches are alive:
 	// the one being written, one queued, one being filled.
 	readCtx, stopReading := context.WithCancel(ctx)
@@ -125,7 +132,7 @@ func (c *Collector) CollectRepository(ctx context.Context, db *store.DB, r Repos
 			if werr != nil {
 				continue // drain, so the reader never blocks
 			}
-			n, err := db.Write(ctx, store.Batch{Events: batch})
+			n, err := tx.Write(ctx, batch)
 			if err != nil {
 				werr = fmt.Errorf("git repository %s: %w", r.Path, err)
 				stopReading()
@@ -158,8 +165,11 @@ func (c *Collector) CollectRepository(ctx context.Context, db *store.DB, r Repos
 	if readErr != nil {
 		return stats, readErr
 	}
-	if err := db.SetCursor(ctx, store.Cursor{Source: Source, Scope: cursorScope(r.Path), Position: head}); err != nil {
-		return stats, err
+	if err := tx.SetCursor(ctx, store.Cursor{Source: Source, Scope: cursorScope(r.Path), Position: head}); err != nil {
+		return stats, fmt.Errorf("git repository %s: %w", r.Path, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return stats, fmt.Errorf("git repository %s: %w", r.Path, err)
 	}
 	return stats, nil
 }
@@ -222,6 +232,11 @@ func (c *Collector) log(ctx context.Context, repo, rangeArg string, fn func(Comm
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, c.git(), "-C", repo, "-c", "core.packedGitLimit=32m", "-c", "core.packedGitWindowSize=8m", "log", "--no-merges", "--date=raw", logFormat, rangeArg, "--")
+	// git log flushes its output after every commit when it writes to a
+	// pipe: one write, and one wake-up of this reader, per commit. With
+	// GIT_FLUSH=0 it fills its buffer first, which took about a third off
+	// the whole collection.
+	cmd.Env = append(os.Environ(), "GIT_FLUSH=0")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -266,9 +281,15 @@ func parseLog(r io.Reader, fn func(Commit) error) error {
 }
 
 func parseRecord(rec []byte) (Commit, error) {
-	f := strings.Split(string(rec), "\x1f")
-	if len(f) != 5 {
-		return Commit{}, fmt.Errorf("malformed git log record %q", rec)
+	// One string for the whole record; the fields are slices of it.
+	var f [5]string
+	rest := string(rec)
+	for i := range f {
+		field, tail, found := strings.Cut(rest, "\x1f")
+		if found == (i == len(f)-1) {
+			return Commit{}, fmt.Errorf("malformed git log record %q", rec)
+		}
+		f[i], rest = field, tail
 	}
 	secs, offset, err := parseRawDate(f[3])
 	if err != nil {

@@ -2,6 +2,7 @@ package git_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -166,5 +167,44 @@ func TestCollectMissingRepositoryNamesIt(t *testing.T) {
 	}
 	if want := missing; !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not name %s", err, want)
+	}
+}
+
+// TestCommitsInTwoClonesAreStoredOnce: a fork, a second clone, or a clone
+// moved to a new path (its cursor is keyed by path, so it is read again
+// whole) holds commits already stored; each is stored once.
+func TestCommitsInTwoClonesAreStoredOnce(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	base := gittest.At(2026, 1, 5, 10, 0, "+0100")
+	var commits []gittest.Commit
+	for i := range 20 {
+		commits = append(commits, gittest.Commit{AuthorName: "A", AuthorEmail: "a@example.com", When: base.Add(time.Duration(i) * time.Hour)})
+	}
+	repo.FastImport(commits)
+	forked := repo.Clone()
+	fork := forked.Dir
+	forked.Commit(gittest.Commit{AuthorName: "B", AuthorEmail: "b@example.com", When: base.Add(50 * time.Hour)})
+	forked.Commit(gittest.Commit{AuthorName: "B", AuthorEmail: "b@example.com", When: base.Add(51 * time.Hour)})
+
+	db := storetest.Open(t)
+	c := &gitcollector.Collector{Repositories: []gitcollector.Repository{{Path: repo.Dir}, {Path: fork}}}
+	s, err := c.Collect(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Read != 42 || s.Inserted != 22 {
+		t.Errorf("read %d, inserted %d; want 42 read, 22 inserted", s.Read, s.Inserted)
+	}
+	moved := filepath.Join(t.TempDir(), "moved")
+	if err := os.Rename(fork, moved); err != nil {
+		t.Fatal(err)
+	}
+	c.Repositories = []gitcollector.Repository{{Path: moved}}
+	if s, err := c.Collect(t.Context(), db); err != nil || s.Read != 22 || s.Inserted != 0 {
+		t.Errorf("moved clone: %+v, err %v; want 22 read again, 0 inserted", s, err)
+	}
+	if n, err := db.EventCount(t.Context(), gitcollector.Source); err != nil || n != 22 {
+		t.Errorf("%d commits stored (err %v), want 22", n, err)
 	}
 }

@@ -36,6 +36,14 @@ func New(t testing.TB) *Repo {
 	return r
 }
 
+// Clone clones the repository (work tree) into a fresh temp dir.
+func (r *Repo) Clone() *Repo {
+	r.t.Helper()
+	c := &Repo{t: r.t, Dir: filepath.Join(r.t.TempDir(), "clone"), n: r.n}
+	r.Git(nil, "clone", "-q", r.Dir, c.Dir)
+	return c
+}
+
 // Git runs git in the repository with extra environment and returns its output.
 func (r *Repo) Git(env []string, args ...string) string {
 	r.t.Helper()
