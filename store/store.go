@@ -241,6 +241,9 @@ var collectingLimits = []struct{ name, value string }{
 	// written during the run; what does not fit is evicted or spilled to
 	// the temp directory, never refused.
 	{"memory_limit", "'64MB'"},
+	// A run's events are written once, by a checkpoint at its commit,
+	// instead of into the WAL first and again by the checkpoint at close.
+	{"checkpoint_threshold", "'1MB'"},
 }
 
 // Collecting puts DuckDB under the collecting limits until the returned

@@ -97,7 +97,7 @@ func TestCollectingLimitsAndBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	limited := settings()
-	want := map[string]string{"threads": "1", "write_buffer_row_group_count": "1", "memory_limit": "61.0 MiB"}
+	want := map[string]string{"threads": "1", "write_buffer_row_group_count": "1", "memory_limit": "61.0 MiB", "checkpoint_threshold": "976.5 KiB"}
 	for name, v := range want {
 		if limited[name] != v {
 			t.Errorf("while collecting %s = %q, want %q", name, limited[name], v)

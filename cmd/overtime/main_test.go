@@ -134,9 +134,9 @@ func TestRunTwiceGivesTheSameReport(t *testing.T) {
 }
 
 // TestKilledCollectLeavesNoGapAndNoDuplicate kills `overtime collect` with
-// SIGKILL after its first batch is written into the repository's
-// transaction: nothing of that repository is kept, and the next run
-// stores every commit exactly once.
+// SIGKILL while it loads the repository's git log in its transaction:
+// nothing of that repository is kept, and the next run stores every commit
+// exactly once.
 func TestKilledCollectLeavesNoGapAndNoDuplicate(t *testing.T) {
 	t.Parallel()
 	const commits = 40000
@@ -156,7 +156,8 @@ func TestKilledCollectLeavesNoGapAndNoDuplicate(t *testing.T) {
 	sc := bufio.NewScanner(stderr)
 	killed := false
 	for sc.Scan() {
-		if strings.Contains(sc.Text(), "stored batch") {
+		if strings.Contains(sc.Text(), "reading git log") {
+			time.Sleep(100 * time.Millisecond) // into the load: 40,000 commits take about half a second
 			cmd.Process.Signal(syscall.SIGKILL)
 			killed = true
 			break
@@ -164,7 +165,7 @@ func TestKilledCollectLeavesNoGapAndNoDuplicate(t *testing.T) {
 	}
 	cmd.Wait()
 	if !killed {
-		t.Fatal("collect finished before a batch was logged; cannot test a kill")
+		t.Fatal("collect finished before it logged reading git log; cannot test a kill")
 	}
 	dbPath := filepath.Join(dir, "data", "overtime.duckdb")
 	count := func() int {

@@ -2,6 +2,7 @@ package git_test
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -206,5 +207,60 @@ func TestCommitsInTwoClonesAreStoredOnce(t *testing.T) {
 	}
 	if n, err := db.EventCount(t.Context(), gitcollector.Source); err != nil || n != 22 {
 		t.Errorf("%d commits stored (err %v), want 22", n, err)
+	}
+	// The copy stored first stays: the 20 shared commits keep the first
+	// repository's scope, the fork's own 2 the fork's.
+	events, err := db.Events(t.Context(), gitcollector.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes := map[string]int{}
+	for _, e := range events {
+		scopes[e.Scope]++
+	}
+	if want := map[string]int{filepath.Base(repo.Dir): 20, filepath.Base(fork): 2}; !maps.Equal(scopes, want) {
+		t.Errorf("commits by scope %v, want %v", scopes, want)
+	}
+}
+
+// TestMalformedGitLogStoresNothing runs the collector against a stand-in
+// git whose log has one bad line among good ones: the error names it, and
+// nothing of the repository is stored, nor its cursor moved.
+func TestMalformedGitLogStoresNothing(t *testing.T) {
+	t.Parallel()
+	good := "1111111111111111111111111111111111111111\x1fA\x1fa@example.com\x1f1767261600 +0100\x1fa@example.com\n"
+	for _, tc := range []struct{ name, line, says string }{
+		{"bad date", "2222222222222222222222222222222222222222\x1fB\x1fb@example.com\x1fyesterday +0000\x1fb@example.com\n",
+			`commit 2222222222222222222222222222222222222222: malformed author date "yesterday +0000"`},
+		{"bad offset", "2222222222222222222222222222222222222222\x1fB\x1fb@example.com\x1f1767261600 +0575\x1fb@example.com\n",
+			`malformed author date "1767261600 +0575"`},
+		{"missing field", "2222222222222222222222222222222222222222\x1fB\x1f1767261600 +0000\x1fb@example.com\n",
+			"CSV Error on Line: 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			logFile := filepath.Join(dir, "log")
+			if err := os.WriteFile(logFile, []byte(good+tc.line+good), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			fakeGit := filepath.Join(dir, "git")
+			script := "#!/bin/sh\ncase \" $* \" in\n*\" rev-parse \"*) echo 3333333333333333333333333333333333333333 ;;\n*\" log \"*) cat " + logFile + " ;;\nesac\n"
+			if err := os.WriteFile(fakeGit, []byte(script), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			db := storetest.Open(t)
+			c := &gitcollector.Collector{GitBinary: fakeGit, Repositories: []gitcollector.Repository{{Path: dir}}}
+			_, err := c.Collect(t.Context(), db)
+			if err == nil || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("error %v, want one saying %q", err, tc.says)
+			}
+			if n, err := db.EventCount(t.Context(), ""); err != nil || n != 0 {
+				t.Errorf("%d events stored after a failed load (err %v), want 0", n, err)
+			}
+			if _, ok, err := db.GetCursor(t.Context(), gitcollector.Source, dir); err != nil || ok {
+				t.Errorf("cursor stored after a failed load (err %v)", err)
+			}
+		})
 	}
 }

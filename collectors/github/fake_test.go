@@ -39,6 +39,7 @@ type fakeReview struct {
 	User      *fakeUser
 	State     string
 	Submitted time.Time // zero for PENDING
+	NoBody    bool      // the review has no text (GitHub's container of a standalone diff comment)
 }
 
 type fakePull struct {
@@ -656,6 +657,9 @@ func (f *fakeGitHub) renderReview(rp *fakeRepo, p *fakePull, rv fakeReview) map[
 	m["id"] = rv.ID
 	m["user"] = f.renderUser(rv.User, "User")
 	m["state"] = rv.State
+	if rv.NoBody {
+		m["body"] = ""
+	}
 	if rv.Submitted.IsZero() {
 		delete(m, "submitted_at") // pending reviews have none
 	} else {

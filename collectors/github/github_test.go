@@ -79,6 +79,9 @@ func newFixture(t *testing.T) *fixture {
 				Closed: at("2026-02-02T15:00:00Z"), Merged: at("2026-02-02T15:00:00Z"), MergedBy: bob, Additions: 40, Deletions: 2,
 				Reviews: []fakeReview{
 					{ID: 7001, User: carol, State: "COMMENTED", Submitted: at("2026-02-02T13:00:00Z")},
+					// carol's one standalone comment on the diff: GitHub wraps it in a
+					// review with no text; it is one event, the review_comment 5005.
+					{ID: 7008, User: carol, State: "COMMENTED", Submitted: at("2026-02-02T13:30:00Z"), NoBody: true},
 					{ID: 7002, User: bob, State: "APPROVED", Submitted: at("2026-02-02T14:00:00Z")},
 					{ID: 7003, User: carol, State: "PENDING"},
 				}},
@@ -101,6 +104,7 @@ func newFixture(t *testing.T) *fixture {
 			{ID: 5002, User: alice, Created: at("2026-02-10T21:00:00Z"), Updated: at("2026-02-21T09:00:00Z")},
 			{ID: 5003, User: dependabot, Created: at("2026-02-09T08:00:00Z"), Updated: at("2026-02-09T08:00:00Z")},
 			{ID: 5004, User: nil, Created: at("2026-02-11T08:00:00Z"), Updated: at("2026-02-11T08:00:00Z")}, // a deleted account
+			{ID: 5005, User: carol, Created: at("2026-02-02T13:30:00Z"), Updated: at("2026-02-02T13:30:00Z")},
 		},
 		IssueComments: []*fakeComment{
 			{ID: 6001, User: carol, Created: at("2026-02-03T08:00:00Z"), Updated: at("2026-02-03T08:00:00Z")},
@@ -173,11 +177,12 @@ func requestLines(reqs []fakeRequest) []string {
 
 // wantCounts is what the fake serves, per person and kind, from Since on:
 // no bots (dependabot[bot] by type, renovate-helper by pattern), no deleted
-// accounts, no pending review, nothing older than Since.
+// accounts, no pending review, no review that only wraps a diff comment,
+// nothing older than Since.
 var wantCounts = map[string]map[string]int{
 	"github:alice": {"pr_opened": 1, "pr_merged": 1, "review": 2, "review_comment": 1, "issue_comment": 1},
 	"github:bob":   {"pr_opened": 1, "pr_merged": 1, "review": 1, "review_comment": 1, "issue_comment": 1},
-	"github:carol": {"pr_opened": 1, "pr_merged": 1, "review": 2, "issue_comment": 1},
+	"github:carol": {"pr_opened": 1, "pr_merged": 1, "review": 2, "review_comment": 1, "issue_comment": 1},
 }
 
 func TestCollectFirstAndIncrementalRuns(t *testing.T) {
@@ -211,6 +216,7 @@ func TestCollectFirstAndIncrementalRuns(t *testing.T) {
 		"200 repos/acme/api/pulls/4/reviews?per_page=100",
 		"200 repos/acme/api/pulls/comments?sort=updated&direction=desc&per_page=100",
 		"200 repositories/101/pulls/comments?direction=desc&page=2&per_page=100&sort=updated",
+		"200 repositories/101/pulls/comments?direction=desc&page=3&per_page=100&sort=updated",
 		"200 repos/acme/api/issues/comments?sort=updated&direction=desc&per_page=100",
 		"200 repositories/101/issues/comments?direction=desc&page=2&per_page=100&sort=updated",
 		// acme/web

@@ -244,6 +244,14 @@ func (r *run) pullRequestPage(ctx context.Context, rp repo, prs []*gh.PullReques
 				if strings.EqualFold(rv.GetState(), "PENDING") {
 					continue // a draft only its author sees
 				}
+				if strings.EqualFold(rv.GetState(), "COMMENTED") && strings.TrimSpace(rv.GetBody()) == "" {
+					// A review with no text of its own only carries diff
+					// comments: GitHub makes one for every standalone
+					// comment on a diff. Each comment is stored as a
+					// review_comment; counting the review too would count
+					// one comment twice. (The body is looked at, never kept.)
+					continue
+				}
 				if e, ok := r.event(KindReview, rv.GetID(), rv.GetUser(), rv.GetSubmittedAt(), rp.scope); ok {
 					d.events = append(d.events, e)
 				}

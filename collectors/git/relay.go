@@ -1,0 +1,142 @@
+package git
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/overtime-project/overtime/store"
+)
+
+// logSummary is what the relay keeps of a git log on its way to DuckDB:
+// how many commits, the range of their author dates, and each author
+// identity with the names it carried. Nothing else of a commit stays in Go.
+type logSummary struct {
+	scope       string
+	commits     int
+	first, last time.Time
+	authors     map[string]*author // by the raw "name\x1femail" of the log line
+	partial     []byte             // an incomplete last line, kept for the next read
+	key         []byte             // scratch for the authors key
+}
+
+type author struct {
+	identity, name string
+	first, last    time.Time
+}
+
+func newLogSummary(scope string) *logSummary {
+	return &logSummary{scope: scope, authors: map[string]*author{}}
+}
+
+// relay copies git's output to DuckDB's pipe, reading each line along.
+func (s *logSummary) relay(from io.Reader, to io.Writer) error {
+	buf := make([]byte, 256<<10)
+	for {
+		n, err := from.Read(buf)
+		if n > 0 {
+			s.lines(buf[:n])
+			if _, werr := to.Write(buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (s *logSummary) lines(b []byte) {
+	if len(s.partial) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			s.partial = append(s.partial, b...)
+			return
+		}
+		s.partial = append(s.partial, b[:i]...)
+		s.line(s.partial)
+		s.partial = s.partial[:0]
+		b = b[i+1:]
+	}
+	for {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			s.partial = append(s.partial, b...)
+			return
+		}
+		s.line(b[:i])
+		b = b[i+1:]
+	}
+}
+
+// line reads one "sha US name US email US secs offset US committer" line.
+// A line it cannot read is left to DuckDB, which rejects it and names it.
+func (s *logSummary) line(l []byte) {
+	_, rest, ok := bytes.Cut(l, []byte{0x1f})
+	if !ok {
+		return
+	}
+	name, rest, _ := bytes.Cut(rest, []byte{0x1f})
+	email, rest, _ := bytes.Cut(rest, []byte{0x1f})
+	date, _, _ := bytes.Cut(rest, []byte{0x1f})
+	secs, ok := leadingInt(date)
+	if !ok {
+		return
+	}
+	at := time.Unix(secs, 0).UTC()
+	s.commits++
+	if s.commits == 1 || at.Before(s.first) {
+		s.first = at
+	}
+	if s.commits == 1 || at.After(s.last) {
+		s.last = at
+	}
+	s.key = append(append(append(s.key[:0], name...), 0x1f), email...)
+	a, ok := s.authors[string(s.key)]
+	if !ok {
+		a = &author{name: string(name), identity: identity(string(name), string(email)), first: at, last: at}
+		s.authors[string(s.key)] = a
+	}
+	if at.Before(a.first) {
+		a.first = at
+	}
+	if at.After(a.last) {
+		a.last = at
+	}
+}
+
+// identities turns the authors into one sighting each at their first and
+// last commit, which is all store.EventTx.NoteIdentities needs to keep the
+// most recent name, the first and the last seen.
+func (s *logSummary) identities() []store.Event {
+	out := make([]store.Event, 0, 2*len(s.authors))
+	for _, a := range s.authors {
+		out = append(out,
+			store.Event{Identity: a.identity, Name: a.name, At: a.first},
+			store.Event{Identity: a.identity, Name: a.name, At: a.last})
+	}
+	return out
+}
+
+// identity is a commit author's identity, as store.LoadGitLog builds it in
+// SQL: the email lowercased, or the name when there is no email.
+func identity(name, email string) string {
+	if email == "" {
+		return store.IdentityKey("name", name)
+	}
+	return store.IdentityKey("email", strings.ToLower(email))
+}
+
+// leadingInt reads the decimal seconds at the start of a raw git date.
+func leadingInt(b []byte) (int64, bool) {
+	var n int64
+	i := 0
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		n = n*10 + int64(b[i]-'0')
+	}
+	return n, i > 0 && i < len(b) && b[i] == ' '
+}

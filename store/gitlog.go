@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// GitLogFormat is the `git log --format` whose output LoadGitLog reads: one
+// line per commit, fields separated by US (0x1f), which cannot appear in
+// names or emails, as git cannot put a newline in them either: the SHA, the
+// author's name and email after .mailmap (%aN/%aE apply it as git does), the
+// raw author date ("1700000000 +0530": the instant and the offset it was
+// made in), and the committer's email. Messages and diffs are never asked for.
+const GitLogFormat = "--format=%H%x1f%aN%x1f%aE%x1f%ad%x1f%cE"
+
+// WebFlowEmail is the committer email of commits GitHub makes on a click
+// (squash and rebase merges, web edits): such commits are stored with
+// counted = false.
+const WebFlowEmail = "noreply@github.com"
+
+// LoadGitLog reads the output of `git log GitLogFormat` from path (a pipe:
+// DuckDB's CSV reader parses it as git writes it, and the rows go straight
+// into events, so the writing overlaps git) and stores each commit as a git
+// commit event of scope. It returns how many rows it inserted; the caller
+// then calls DropCopiesOfStoredCommits with the log's date range, and
+// records the identities with NoteIdentities (events carry no names).
+// Nothing is visible until the EventTx commits.
+func (t *EventTx) LoadGitLog(ctx context.Context, path, scope string) (inserted int, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("load git log: %w", err)
+		}
+	}()
+	var before, after int
+	if err := t.conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&before); err != nil {
+		return 0, err
+	}
+	// quote and escape off: a name may hold any character but the
+	// separator and a newline. strict_mode: a line with more or fewer than
+	// five fields is an error naming the line, never a shifted row. A date
+	// that does not parse stops the load with error(), naming the commit.
+	load := `INSERT INTO events
+		SELECT 'git', 'commit', g.sha, ` + gitIdentitySQL + `,
+			CASE WHEN g.secs IS NULL OR g.utc_offset IS NULL
+				THEN error('commit ' || coalesce(g.sha, '') || ': malformed author date "' || coalesce(g.date, '') || '"')
+				ELSE make_timestamp(g.secs * 1000000) END,
+			g.utc_offset, ` + sqlString(scope) + `, NULL,
+			lower(coalesce(g.committer, '')) <> ` + sqlString(WebFlowEmail) + `
+		FROM (
+			SELECT sha, name, email, committer, date,
+				TRY_CAST(split_part(date, ' ', 1) AS BIGINT) AS secs,
+				CASE WHEN regexp_full_match(split_part(date, ' ', 2), '[+-][0-9]{2}[0-5][0-9]')
+					THEN (CASE WHEN starts_with(split_part(date, ' ', 2), '-') THEN -1 ELSE 1 END)
+						* (CAST(substr(split_part(date, ' ', 2), 2, 2) AS INTEGER) * 3600
+						+ CAST(substr(split_part(date, ' ', 2), 4, 2) AS INTEGER) * 60)
+				END AS utc_offset
+			FROM read_csv(` + sqlString(path) + `, delim = e'\x1f', quote = '', escape = '', header = false,
+				auto_detect = false, strict_mode = true, null_padding = false, buffer_size = 1048576,
+				columns = {'sha': 'VARCHAR', 'name': 'VARCHAR', 'email': 'VARCHAR', 'date': 'VARCHAR', 'committer': 'VARCHAR'})
+		) g
+		WHERE NOT EXISTS (SELECT 1 FROM forgotten_identities f WHERE f.digest = sha256(` + gitIdentitySQL + `))`
+	if _, err := t.conn.ExecContext(ctx, load); err != nil {
+		return 0, err
+	}
+	if err := t.conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&after); err != nil {
+		return 0, err
+	}
+	return after - before, nil
+}
+
+// DropCopiesOfStoredCommits undoes, for the inserted commits just loaded by
+// LoadGitLog with author dates between first and last, those that were
+// stored already, and returns how many of them are really new.
+func (t *EventTx) DropCopiesOfStoredCommits(ctx context.Context, inserted int, first, last time.Time) (int, error) {
+	if inserted == 0 {
+		return 0, nil
+	}
+	// A commit may be stored already: from another clone, a fork, a clone
+	// that moved (its cursor is keyed by path), or a history rescanned after
+	// a force-push. A commit's author date is hashed into its SHA, so a
+	// stored copy lies in the log's time range. When nothing else is stored
+	// in that range, which DuckDB counts from the row groups' min/max,
+	// there is nothing to look for; otherwise the copies just loaded are
+	// deleted (row ids of rows appended in this transaction come after
+	// every committed row's).
+	inRange := `source = 'git' AND kind = 'commit' AND occurred_at BETWEEN ` + sqlTimestamp(first) + ` AND ` + sqlTimestamp(last)
+	var stored int
+	if err := t.conn.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE `+inRange).Scan(&stored); err != nil {
+		return 0, err
+	}
+	if stored > inserted {
+		res, err := t.conn.ExecContext(ctx, `DELETE FROM events WHERE rowid IN (
+			SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY id ORDER BY rowid) AS copy
+				FROM events WHERE `+inRange+`) WHERE copy > 1)`)
+		if err != nil {
+			return 0, fmt.Errorf("drop copies of stored commits: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, err
+		}
+		inserted -= int(n)
+	}
+	return inserted, nil
+}
+
+// NoteIdentities records the identities that events show (each one's most
+// recent display name, first and last seen) without storing the events: for
+// bulk loads such as LoadGitLog, whose rows carry no names.
+func (t *EventTx) NoteIdentities(ctx context.Context, events []Event) error {
+	if err := upsertIdentities(ctx, t.conn, events); err != nil {
+		return fmt.Errorf("identities: %w", err)
+	}
+	return nil
+}
+
+// gitIdentitySQL is a staged commit's identity: its author email, lowercased,
+// or its author name when the email is empty.
+const gitIdentitySQL = `CASE WHEN coalesce(g.email, '') = '' THEN 'name:' || coalesce(g.name, '') ELSE 'email:' || lower(g.email) END`
