@@ -11,9 +11,9 @@ import (
 	"github.com/overtime-project/overtime/store"
 )
 
-// Collector reads one source into the store. It streams records in
-// batches, each written in one transaction, and moves its cursors only
-// after the data they cover is committed.
+// Collector reads one source into the store. It writes in transactions
+// (git: one per repository; GitHub and Jira: one per page) and moves each
+// cursor in the same transaction as the data it covers, or after it.
 type Collector interface {
 	// Source is the source's name: git, github, jira.
 	Source() string

@@ -35,34 +35,18 @@ type Event struct {
 // "github", "jira") and the source's value for it.
 func IdentityKey(kind, value string) string { return kind + ":" + value }
 
-// instantIsIdentity names the sources whose events can never change their
-// instant: a git commit's author date is hashed into its SHA. Writes of
-// these events look for stored duplicates only among the stored events of
-// the batch's time range, which DuckDB finds by the row groups' min/max
-// instead of scanning every stored event (docs/architecture.md, "Writing
-// events"). Other sources' events keep their id when their time changes (a
-// Jira worklog whose start is edited), so they are looked for by id alone.
-var instantIsIdentity = map[string]bool{"git": true}
-
 // insertEventsQuery stores the appended events of one source that are not
 // stored yet (same source, kind and id) and whose identity was not erased.
 // The events table has no key (migration 007): this anti-join is what keeps
 // each event once, and the single writer (the writer lock) keeps it
-// race-free. The constants are written into the text because DuckDB prunes
-// row groups by constant filters, not by join keys.
-func insertEventsQuery(source string, events []Event) string {
-	stored := "source = " + sqlString(source)
-	if instantIsIdentity[source] {
-		first, last := events[0].At, events[0].At
-		for _, e := range events[1:] {
-			first, last = minTime(first, e.At), maxTime(last, e.At)
-		}
-		stored += " AND occurred_at BETWEEN " + sqlTimestamp(first) + " AND " + sqlTimestamp(last)
-	}
+// race-free. It looks by id alone: a GitHub or Jira event keeps its id when
+// its time is edited (a Jira worklog's start). The source is written into
+// the text as a constant, which DuckDB prunes row groups by.
+func insertEventsQuery(source string) string {
 	return `INSERT INTO events
 	SELECT a.source, a.kind, a.id, a.identity, a.occurred_at, a.utc_offset, a.scope, a.size, a.counted
 	FROM appended_data a
-	ANTI JOIN (SELECT kind, id FROM events WHERE ` + stored + `) e ON e.kind = a.kind AND e.id = a.id
+	ANTI JOIN (SELECT kind, id FROM events WHERE source = ` + sqlString(source) + `) e ON e.kind = a.kind AND e.id = a.id
 	WHERE NOT EXISTS (SELECT 1 FROM forgotten_identities f WHERE f.digest = sha256(a.identity))`
 }
 
@@ -70,20 +54,6 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 
 func sqlTimestamp(t time.Time) string {
 	return "TIMESTAMP '" + t.UTC().Format("2006-01-02 15:04:05.999999") + "'"
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 var eventColumns = []string{"source", "kind", "id", "identity", "occurred_at", "utc_offset", "scope", "size", "counted"}
@@ -153,7 +123,7 @@ func appendSourceEvents(ctx context.Context, conn *sql.Conn, source string, even
 		return err
 	}
 	return conn.Raw(func(dc any) error {
-		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), insertEventsQuery(source, events), "", types, eventColumns)
+		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), insertEventsQuery(source), "", types, eventColumns)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -44,31 +46,37 @@ func TestWriteStoresEachEventOnce(t *testing.T) {
 	}
 }
 
-// TestEventTxIsAllOrNothing: batches and the cursor written in one EventTx
-// are seen together after Commit, and not at all after Rollback.
+// TestEventTxIsAllOrNothing: a git log loaded in an EventTx, with its
+// identities and cursor, is seen whole after Commit and not at all after
+// Rollback; loading a log again adds no copy.
 func TestEventTxIsAllOrNothing(t *testing.T) {
 	t.Parallel()
 	db := storetest.Open(t)
 	ctx := t.Context()
-	at := time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC)
-	batch := func(ids ...string) []store.Event {
-		var out []store.Event
-		for _, id := range ids {
-			out = append(out, store.Event{Source: "git", Kind: "commit", ID: id, Identity: "email:a@x.com", At: at, Scope: "r"})
-		}
-		return out
+	log := filepath.Join(t.TempDir(), "log")
+	lines := "aaaa\x1fAda\x1fAda@Example.com\x1f1767261600 +0100\x1fada@example.com\n" +
+		"bbbb\x1fAda\x1fada@example.com\x1f1767265200 -0930\x1fnoreply@github.com\n" +
+		"cccc\x1fNo Mail\x1f\x1f1767268800 +0545\x1fx@example.com\n"
+	if err := os.WriteFile(log, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	write := func(cursor string, commit bool) {
+	first, last := time.Unix(1767261600, 0), time.Unix(1767268800, 0)
+	load := func(cursor string, commit bool) int {
 		t.Helper()
 		tx, err := db.BeginEvents(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer tx.Rollback()
-		for _, b := range [][]store.Event{batch("a", "b"), batch("c"), batch("b", "d")} {
-			if _, err := tx.Write(ctx, b); err != nil {
-				t.Fatal(err)
-			}
+		n, err := tx.LoadGitLog(ctx, log, "r")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err = tx.DropCopiesOfStoredCommits(ctx, n, first, last); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.NoteIdentities(ctx, []store.Event{{Identity: "email:ada@example.com", Name: "Ada", At: first}}); err != nil {
+			t.Fatal(err)
 		}
 		if err := tx.SetCursor(ctx, store.Cursor{Source: "git", Scope: "/r", Position: cursor}); err != nil {
 			t.Fatal(err)
@@ -78,8 +86,9 @@ func TestEventTxIsAllOrNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		return n
 	}
-	state := func() (int, string) {
+	state := func() (int, string, int) {
 		t.Helper()
 		n, err := db.EventCount(ctx, "git")
 		if err != nil {
@@ -89,17 +98,40 @@ func TestEventTxIsAllOrNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return n, c.Position
+		ids, err := db.Identities(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n, c.Position, len(ids)
 	}
-	write("head1", false)
-	if n, pos := state(); n != 0 || pos != "" {
-		t.Errorf("after a rollback: %d events, cursor %q; want none", n, pos)
+	load("head1", false)
+	if n, pos, ids := state(); n != 0 || pos != "" || ids != 0 {
+		t.Errorf("after a rollback: %d events, cursor %q, %d identities; want none", n, pos, ids)
 	}
-	write("head2", true)
-	if n, pos := state(); n != 4 || pos != "head2" {
-		t.Errorf("after a commit: %d events, cursor %q; want 4 and head2", n, pos)
+	if n := load("head2", true); n != 3 {
+		t.Errorf("first load inserted %d, want 3", n)
 	}
-	if users, err := db.Identities(ctx); err != nil || len(users) != 1 {
-		t.Errorf("identities %v, err %v; want the one author", users, err)
+	if n, pos, ids := state(); n != 3 || pos != "head2" || ids != 1 {
+		t.Errorf("after a commit: %d events, cursor %q, %d identities; want 3, head2, 1", n, pos, ids)
+	}
+	if n := load("head3", true); n != 0 {
+		t.Errorf("loading the same log again inserted %d, want 0", n)
+	}
+	events, err := db.Events(ctx, "git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Event{
+		{Source: "git", Kind: "commit", ID: "aaaa", Identity: "email:ada@example.com", At: first.UTC(), Offset: 3600, HasOffset: true, Scope: "r"},
+		{Source: "git", Kind: "commit", ID: "bbbb", Identity: "email:ada@example.com", At: time.Unix(1767265200, 0).UTC(), Offset: -(9*3600 + 30*60), HasOffset: true, Scope: "r", NotCounted: true},
+		{Source: "git", Kind: "commit", ID: "cccc", Identity: "name:No Mail", At: last.UTC(), Offset: 5*3600 + 45*60, HasOffset: true, Scope: "r"},
+	}
+	if len(events) != len(want) {
+		t.Fatalf("events %+v, want %+v", events, want)
+	}
+	for i := range want {
+		if events[i] != want[i] {
+			t.Errorf("event %d = %+v, want %+v", i, events[i], want[i])
+		}
 	}
 }

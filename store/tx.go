@@ -80,10 +80,10 @@ func distinctEvents(events []Event) []Event {
 	return out
 }
 
-// EventTx is one transaction in which a collector writes any number of
-// event batches and the cursors they bring up to date: nothing of it is
-// seen or kept until Commit, so a run killed halfway leaves the store as it
-// was, and the next run reads the same range again without a duplicate.
+// EventTx is one transaction in which a collector loads events in bulk
+// (LoadGitLog) and moves the cursors they bring up to date: nothing of it
+// is seen or kept until Commit, so a run killed halfway leaves the store as
+// it was, and the next run reads the same range again.
 type EventTx struct {
 	conn *sql.Conn
 	done bool
@@ -100,16 +100,6 @@ func (db *DB) BeginEvents(ctx context.Context) (*EventTx, error) {
 		return nil, fmt.Errorf("begin events: %w", err)
 	}
 	return &EventTx{conn: conn}, nil
-}
-
-// Write stores a batch of events (idempotently, like DB.Write) and returns
-// how many were new.
-func (t *EventTx) Write(ctx context.Context, events []Event) (int, error) {
-	n, err := writeEvents(ctx, t.conn, events)
-	if err != nil {
-		return 0, fmt.Errorf("write events: %w", err)
-	}
-	return n, nil
 }
 
 // SetCursor moves a cursor inside the transaction.
