@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/overtime-project/overtime/collectors"
 	"github.com/overtime-project/overtime/store"
@@ -177,14 +178,15 @@ func (c *Collector) load(ctx context.Context, tx *store.EventTx, repo, rangeArg,
 	inserted, loadErr := tx.LoadGitLog(ctx, fmt.Sprintf("/dev/fd/%d", toDuckDB.Fd()), scope)
 	toDuckDB.Close() // should the load stop early, the relay's next write fails instead of blocking
 	relayErr := <-relayed
-	if err := cmd.Wait(); err != nil {
-		// A failing git wins: its output may have ended early.
-		return 0, 0, fmt.Errorf("git log: %w: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	if loadErr != nil {
+	gitErr := cmd.Wait()
+	switch {
+	case loadErr != nil && (gitErr == nil || brokenPipe(gitErr)):
+		// git was cut off because the load stopped: the load's error says why.
 		return 0, 0, loadErr
-	}
-	if relayErr != nil {
+	case gitErr != nil:
+		// A failing git wins: its output may have ended early.
+		return 0, 0, fmt.Errorf("git log: %w: %s", gitErr, strings.TrimSpace(stderr.String()))
+	case relayErr != nil:
 		return 0, 0, fmt.Errorf("relay git log: %w", relayErr)
 	}
 	if inserted, err = tx.DropCopiesOfStoredCommits(ctx, inserted, log.first, log.last); err != nil {
@@ -194,6 +196,20 @@ func (c *Collector) load(ctx context.Context, tx *store.EventTx, repo, rangeArg,
 		return 0, 0, err
 	}
 	return log.commits, inserted, nil
+}
+
+// brokenPipe tells whether git died writing into a pipe nobody reads:
+// killed by SIGPIPE, or exiting 141 (128 + SIGPIPE) as git and shells do
+// when they catch it.
+func brokenPipe(err error) bool {
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) {
+		return false
+	}
+	if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGPIPE {
+		return true
+	}
+	return exitErr.ExitCode() == 128+int(syscall.SIGPIPE)
 }
 
 func (c *Collector) isAncestor(ctx context.Context, repo, sha string) bool {

@@ -229,19 +229,26 @@ func TestCommitsInTwoClonesAreStoredOnce(t *testing.T) {
 func TestMalformedGitLogStoresNothing(t *testing.T) {
 	t.Parallel()
 	good := "1111111111111111111111111111111111111111\x1fA\x1fa@example.com\x1f1767261600 +0100\x1fa@example.com\n"
-	for _, tc := range []struct{ name, line, says string }{
+	for _, tc := range []struct {
+		name, line, says string
+		more             int // good lines after the bad one
+	}{
 		{"bad date", "2222222222222222222222222222222222222222\x1fB\x1fb@example.com\x1fyesterday +0000\x1fb@example.com\n",
-			`commit 2222222222222222222222222222222222222222: malformed author date "yesterday +0000"`},
+			`commit 2222222222222222222222222222222222222222: malformed author date "yesterday +0000"`, 0},
 		{"bad offset", "2222222222222222222222222222222222222222\x1fB\x1fb@example.com\x1f1767261600 +0575\x1fb@example.com\n",
-			`malformed author date "1767261600 +0575"`},
+			`malformed author date "1767261600 +0575"`, 0},
 		{"missing field", "2222222222222222222222222222222222222222\x1fB\x1f1767261600 +0000\x1fb@example.com\n",
-			"CSV Error on Line: 2"},
+			"CSV Error on Line: 2", 0},
+		// DuckDB stops at once while git still has megabytes to write: the
+		// load's error comes back, and nothing waits on a full pipe.
+		{"missing field, long log", "2222222222222222222222222222222222222222\x1fB\x1f1767261600 +0000\x1fb@example.com\n",
+			"CSV Error on Line: 2", 60000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			logFile := filepath.Join(dir, "log")
-			if err := os.WriteFile(logFile, []byte(good+tc.line+good), 0o644); err != nil {
+			if err := os.WriteFile(logFile, []byte(good+tc.line+strings.Repeat(good, 1+tc.more)), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			fakeGit := filepath.Join(dir, "git")
