@@ -165,7 +165,7 @@ func (c *Collector) load(ctx context.Context, tx *store.EventTx, repo, rangeArg,
 	}
 	toRelay.Close() // git holds the only write end: its exit ends the relay's input
 
-	log := newLogSummary(scope)
+	log := newLogSummary()
 	relayed := make(chan error, 1)
 	go func() {
 		err := log.relay(fromGit, fromRelay)

@@ -251,11 +251,7 @@ func TestMalformedGitLogStoresNothing(t *testing.T) {
 			if err := os.WriteFile(logFile, []byte(good+tc.line+strings.Repeat(good, 1+tc.more)), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			fakeGit := filepath.Join(dir, "git")
-			script := "#!/bin/sh\ncase \" $* \" in\n*\" rev-parse \"*) echo 3333333333333333333333333333333333333333 ;;\n*\" log \"*) cat " + logFile + " ;;\nesac\n"
-			if err := os.WriteFile(fakeGit, []byte(script), 0o755); err != nil {
-				t.Fatal(err)
-			}
+			fakeGit := standInGit(t, dir, logFile)
 			db := storetest.Open(t)
 			c := &gitcollector.Collector{GitBinary: fakeGit, Repositories: []gitcollector.Repository{{Path: dir}}}
 			_, err := c.Collect(t.Context(), db)
@@ -269,5 +265,42 @@ func TestMalformedGitLogStoresNothing(t *testing.T) {
 				t.Errorf("cursor stored after a failed load (err %v)", err)
 			}
 		})
+	}
+}
+
+// standInGit writes a script that answers rev-parse with a fixed SHA and
+// log with the file at logFile, and returns its path.
+func standInGit(t *testing.T, dir, logFile string) string {
+	t.Helper()
+	path := filepath.Join(dir, "git")
+	script := "#!/bin/sh\ncase \" $* \" in\n*\" rev-parse \"*) echo 3333333333333333333333333333333333333333 ;;\n*\" log \"*) cat " + logFile + " ;;\nesac\n"
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestNameThatIsNotUTF8 collects a log whose author name holds a Latin-1
+// byte under a UTF-8 header, as old commits can: the commit is stored, and
+// the name keeps its readable part.
+func TestNameThatIsNotUTF8(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	logFile := filepath.Join(dir, "log")
+	line := "1111111111111111111111111111111111111111\x1fRen\xe9\x1frene@example.com\x1f1767261600 +0100\x1frene@example.com\n"
+	if err := os.WriteFile(logFile, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := storetest.Open(t)
+	c := &gitcollector.Collector{GitBinary: standInGit(t, dir, logFile), Repositories: []gitcollector.Repository{{Path: dir}}}
+	if s, err := c.Collect(t.Context(), db); err != nil || s.Inserted != 1 {
+		t.Fatalf("collect: %+v, %v; want 1 inserted", s, err)
+	}
+	ids, err := db.Identities(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 1 || ids[0].Identity != "email:rene@example.com" || ids[0].DisplayName != "Ren\uFFFD" || ids[0].Events != 1 {
+		t.Errorf("identities %+v, want rene@example.com named \"Ren\uFFFD\" with 1 event", ids)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/overtime-project/overtime/store"
 )
@@ -13,11 +14,9 @@ import (
 // how many commits, the range of their author dates, and each author
 // identity with the names it carried. Nothing else of a commit stays in Go.
 type logSummary struct {
-	scope       string
 	commits     int
 	first, last time.Time
 	authors     map[string]*author // by the raw "name\x1femail" of the log line
-	partial     []byte             // an incomplete last line, kept for the next read
 	key         []byte             // scratch for the authors key
 }
 
@@ -26,21 +25,35 @@ type author struct {
 	first, last    time.Time
 }
 
-func newLogSummary(scope string) *logSummary {
-	return &logSummary{scope: scope, authors: map[string]*author{}}
+func newLogSummary() *logSummary {
+	return &logSummary{authors: map[string]*author{}}
 }
 
-// relay copies git's output to DuckDB's pipe, reading each line along.
+// relay copies git's output to DuckDB's pipe a run of whole lines at a
+// time, reading each line along. git prints names and emails as the commit
+// holds them, and an old commit may hold bytes that are not UTF-8 (a
+// Latin-1 name under a UTF-8 header), which DuckDB's reader refuses for the
+// whole log: such bytes become U+FFFD, in that line only.
 func (s *logSummary) relay(from io.Reader, to io.Writer) error {
 	buf := make([]byte, 256<<10)
+	var pending []byte // bytes read but not yet written: the start of a line
 	for {
 		n, err := from.Read(buf)
-		if n > 0 {
-			s.lines(buf[:n])
-			if _, werr := to.Write(buf[:n]); werr != nil {
+		data := buf[:n]
+		if len(pending) > 0 {
+			pending = append(pending, data...)
+			data = pending
+		}
+		end := bytes.LastIndexByte(data, '\n') + 1
+		if err == io.EOF {
+			end = len(data) // a last line without its newline
+		}
+		if end > 0 {
+			if werr := s.write(to, data[:end]); werr != nil {
 				return werr
 			}
 		}
+		pending = append(pending[:0:0], data[end:]...)
 		if err == io.EOF {
 			return nil
 		}
@@ -50,27 +63,27 @@ func (s *logSummary) relay(from io.Reader, to io.Writer) error {
 	}
 }
 
-func (s *logSummary) lines(b []byte) {
-	if len(s.partial) > 0 {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			s.partial = append(s.partial, b...)
-			return
+// write reads the whole lines in b and writes them on, made valid UTF-8.
+func (s *logSummary) write(to io.Writer, b []byte) error {
+	valid := utf8.Valid(b)
+	var out []byte
+	for rest := b; len(rest) > 0; {
+		line, tail, found := bytes.Cut(rest, []byte{'\n'})
+		if !valid {
+			line = bytes.ToValidUTF8(line, []byte("\uFFFD"))
+			out = append(out, line...)
+			if found {
+				out = append(out, '\n')
+			}
 		}
-		s.partial = append(s.partial, b[:i]...)
-		s.line(s.partial)
-		s.partial = s.partial[:0]
-		b = b[i+1:]
+		s.line(line)
+		rest = tail
 	}
-	for {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			s.partial = append(s.partial, b...)
-			return
-		}
-		s.line(b[:i])
-		b = b[i+1:]
+	if valid {
+		out = b
 	}
+	_, err := to.Write(out)
+	return err
 }
 
 // line reads one "sha US name US email US secs offset US committer" line.
