@@ -304,3 +304,22 @@ func TestNameThatIsNotUTF8(t *testing.T) {
 		t.Errorf("identities %+v, want rene@example.com named \"Ren\uFFFD\" with 1 event", ids)
 	}
 }
+
+// TestNothingNewButMerges: a range with only merges gives git log nothing
+// to print; the empty load is no error, and the cursor moves to HEAD.
+func TestNothingNewButMerges(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	logFile := filepath.Join(dir, "log")
+	if err := os.WriteFile(logFile, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := storetest.Open(t)
+	c := &gitcollector.Collector{GitBinary: standInGit(t, dir, logFile), Repositories: []gitcollector.Repository{{Path: dir}}}
+	if s, err := c.Collect(t.Context(), db); err != nil || s.Read != 0 || s.Inserted != 0 {
+		t.Fatalf("collect: %+v, %v; want nothing read, no error", s, err)
+	}
+	if cur, ok, err := db.GetCursor(t.Context(), gitcollector.Source, dir); err != nil || !ok || cur.Position != "3333333333333333333333333333333333333333" {
+		t.Errorf("cursor %+v (stored %v, err %v), want HEAD", cur, ok, err)
+	}
+}
