@@ -224,14 +224,13 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// CollectingLimits are the DuckDB settings a collection runs under.
-// Collectors append batches of a few thousand rows from one goroutine,
-// where DuckDB's worker threads only add wake-ups and memory, and where
-// nothing needs more than a few row groups in memory; the analysis wants
-// every core and more memory, so Collecting returns a function that gives
-// them back. Measured in bench/README.md: with these the git collector took
-// 10-20 % less time, and its peak RSS at 3 M commits went from 303 to
-// under 200 MB.
+// collectingLimits are the DuckDB settings a collection runs under. A
+// collector writes from one goroutine (a git log loaded in bulk, or pages of
+// a few hundred GitHub or Jira events), where DuckDB's worker threads only
+// add wake-ups and memory; the analysis wants every core and more memory,
+// so Collecting returns a function that gives them back. Measured in
+// bench/README.md: one thread took 10-20 % off the git collector's time, and
+// the buffer cap its peak RSS at 3 M commits from 303 MB to 140 MB.
 var collectingLimits = []struct{ name, value string }{
 	{"threads", "1"},
 	// Flush a transaction's appended rows to the file a row group at a
@@ -239,7 +238,10 @@ var collectingLimits = []struct{ name, value string }{
 	{"write_buffer_row_group_count", "1"},
 	// Bounds DuckDB's buffer pool, which otherwise keeps every block
 	// written during the run; what does not fit is evicted or spilled to
-	// the temp directory, never refused.
+	// the temp directory. An operator that needs one block larger than
+	// this is refused, so statements run while collecting read in small
+	// buffers (LoadGitLog: 1 MiB); a million-commit load, and the
+	// dropping of a million copies, run within it (bench/README.md).
 	{"memory_limit", "'64MB'"},
 	// A run's events are written once, by a checkpoint at its commit,
 	// instead of into the WAL first and again by the checkpoint at close.

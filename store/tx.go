@@ -55,8 +55,8 @@ func writeEvents(ctx context.Context, conn *sql.Conn, events []Event) (int, erro
 }
 
 // distinctEvents keeps the first of the events that share source, kind and
-// id. It returns events itself when they are all distinct, as they are from
-// git log.
+// id. It returns events itself when they are all distinct, as they usually
+// are.
 func distinctEvents(events []Event) []Event {
 	type key struct{ source, kind, id string }
 	seen := make(map[key]struct{}, len(events))
