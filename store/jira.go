@@ -72,6 +72,11 @@ type JiraPage struct {
 	Events  []Event
 	Users   []JiraUser
 	Cursor  *Cursor // nil leaves the cursors alone
+	// Scope is the source's cursor scope, under which Skipped is kept and
+	// from which the tickets stored here are struck off.
+	Scope string
+	// Skipped are tickets this page could not store, to be read again.
+	Skipped []JiraSkip
 	// SyncedAt is when the page was read; zero means now.
 	SyncedAt time.Time
 }
@@ -165,6 +170,9 @@ func (db *DB) WriteJiraTickets(ctx context.Context, p JiraPage) (inserted int, e
 			if err := upsertJiraUsers(conn, p.Users, synced); err != nil {
 				return fmt.Errorf("users: %w", err)
 			}
+		}
+		if err := keepJiraSkipped(ctx, conn, p.Scope, tickets, p.Skipped, synced); err != nil {
+			return fmt.Errorf("skipped tickets: %w", err)
 		}
 		if p.Cursor != nil {
 			return setCursor(ctx, conn, *p.Cursor)
@@ -444,4 +452,58 @@ func (db *DB) JiraTickets(ctx context.Context) ([]JiraTicket, error) {
 		}
 	}
 	return out, ivs.Err()
+}
+
+// JiraSkip is a ticket a run could not store, and why.
+type JiraSkip struct {
+	Key    string
+	Reason string
+}
+
+// keepJiraSkipped strikes the stored tickets off the scope's skipped list
+// and puts the newly skipped on it.
+func keepJiraSkipped(ctx context.Context, conn *sql.Conn, scope string, stored []JiraTicket, skipped []JiraSkip, at time.Time) error {
+	if scope == "" {
+		return nil
+	}
+	for _, t := range stored {
+		if _, err := conn.ExecContext(ctx, `DELETE FROM jira_skipped WHERE scope = ? AND issue_key = ?`, scope, t.Key); err != nil {
+			return err
+		}
+	}
+	for _, k := range skipped {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO jira_skipped VALUES (?, ?, ?, ?)
+			ON CONFLICT (scope, issue_key) DO UPDATE SET reason = excluded.reason, skipped_at = excluded.skipped_at`,
+			scope, k.Key, k.Reason, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// JiraSkipped lists the keys of the scope's skipped tickets, oldest first.
+func (db *DB) JiraSkipped(ctx context.Context, scope string) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT issue_key FROM jira_skipped WHERE scope = ? ORDER BY skipped_at, issue_key`, scope)
+	if err != nil {
+		return nil, fmt.Errorf("skipped jira tickets: %w", err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("skipped jira tickets: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+// DropJiraSkipped strikes a ticket off the scope's skipped list without
+// storing it: Jira no longer has it.
+func (db *DB) DropJiraSkipped(ctx context.Context, scope, key string) error {
+	if _, err := db.sql.ExecContext(ctx, `DELETE FROM jira_skipped WHERE scope = ? AND issue_key = ?`, scope, key); err != nil {
+		return fmt.Errorf("skipped jira ticket %s: %w", key, err)
+	}
+	return nil
 }

@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/overtime-project/overtime/collectors"
@@ -49,20 +53,25 @@ func (s *session) sync(ctx context.Context, db *store.DB) (collectors.Stats, err
 	if s.points != "" {
 		fields = append(fields[:len(fields):len(fields)], s.points)
 	}
+	retried, err := s.retrySkipped(ctx, db, scope, fields)
+	stats.Read += retried.Read
+	stats.Inserted += retried.Inserted
+	if err != nil {
+		return stats, err
+	}
 	tickets := 0
 	err = s.search(ctx, searchRequest{jql: jql, fields: fields, expand: "changelog", pageSize: s.c.opts.PageSize},
 		func(raws []json.RawMessage) error {
-			page := store.JiraPage{SyncedAt: s.runStart}
+			page := store.JiraPage{SyncedAt: s.runStart, Scope: scope}
 			before := high
 			for _, raw := range raws {
 				t, err := s.readTicket(ctx, raw)
 				var skip *skipError
 				if errors.As(err, &skip) {
 					// Not storable as it is: warn and go on. The cursor moves past
-					// it with the tickets around it; it is read again when it
-					// next changes.
-					s.warnings.add(skip.kind, skip.key)
-					log.Warn("jira: ticket skipped", "url", s.c.site, "ticket", skip.key, "reason", skip.kind, "err", skip.err)
+					// it with the tickets around it; it goes on the skipped list,
+					// which the next run reads again first.
+					s.skipped(skip, &page)
 					continue
 				}
 				if err != nil {
@@ -84,7 +93,7 @@ func (s *session) sync(ctx context.Context, db *store.DB) (collectors.Stats, err
 				}
 				page.Cursor = &store.Cursor{Source: Source, Scope: scope, Position: at.UTC().Format(time.RFC3339Nano)}
 			}
-			if len(page.Tickets) == 0 && page.Cursor == nil {
+			if len(page.Tickets) == 0 && page.Cursor == nil && len(page.Skipped) == 0 {
 				return nil
 			}
 			n, err := db.WriteJiraTickets(ctx, page)
@@ -100,6 +109,62 @@ func (s *session) sync(ctx context.Context, db *store.DB) (collectors.Stats, err
 		return stats, err
 	}
 	log.Info("jira: tickets stored", "url", s.c.site, "tickets", tickets, "events", stats.Read, "new_events", stats.Inserted)
+	return stats, nil
+}
+
+// skipped warns of a ticket that cannot be stored and, unless it is gone,
+// puts it on the page's skipped list.
+func (s *session) skipped(skip *skipError, page *store.JiraPage) {
+	s.warnings.add(skip.kind, skip.key)
+	s.c.opts.Logger.Warn("jira: ticket skipped", "url", s.c.site, "ticket", skip.key, "reason", skip.kind, "err", skip.err)
+	if skip.kind != warnVanished {
+		page.Skipped = append(page.Skipped, store.JiraSkip{Key: skip.key, Reason: skip.kind})
+	}
+}
+
+// retrySkipped reads again, one by one, the tickets earlier runs had to
+// skip: those now readable are stored and struck off the list, those Jira
+// no longer has are struck off, the others stay on it.
+func (s *session) retrySkipped(ctx context.Context, db *store.DB, scope string, fields []string) (collectors.Stats, error) {
+	var stats collectors.Stats
+	keys, err := db.JiraSkipped(ctx, scope)
+	if err != nil {
+		return stats, err
+	}
+	for _, key := range keys {
+		var raw json.RawMessage
+		q := url.Values{"fields": {strings.Join(fields, ",")}, "expand": {"changelog"}}
+		if err := s.get(ctx, s.auth, "rest/api/2/issue/"+url.PathEscape(key), q, &raw); err != nil {
+			if statusCode(err) == http.StatusNotFound {
+				s.c.opts.Logger.Info("jira: a skipped ticket is gone", "url", s.c.site, "ticket", key)
+				if err := db.DropJiraSkipped(ctx, scope, key); err != nil {
+					return stats, err
+				}
+				continue
+			}
+			return stats, fmt.Errorf("jira %s: reading skipped ticket %s again: %w", s.c.site, key, err)
+		}
+		page := store.JiraPage{SyncedAt: s.runStart, Scope: scope}
+		t, err := s.readTicket(ctx, raw)
+		var skip *skipError
+		switch {
+		case errors.As(err, &skip):
+			s.skipped(skip, &page)
+		case err != nil:
+			return stats, err
+		default:
+			page.Tickets = append(page.Tickets, t.ticket)
+			page.Events = append(page.Events, t.events...)
+			page.Users = append(page.Users, t.users...)
+			s.c.opts.Logger.Info("jira: a skipped ticket is stored now", "url", s.c.site, "ticket", key)
+		}
+		n, err := db.WriteJiraTickets(ctx, page)
+		if err != nil {
+			return stats, err
+		}
+		stats.Read += len(page.Events)
+		stats.Inserted += n
+	}
 	return stats, nil
 }
 

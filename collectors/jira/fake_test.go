@@ -118,7 +118,6 @@ func newFakeJira(t *testing.T, cloud bool) *fakeJira {
 		mux.HandleFunc("GET /rest/api/2/issue/{id}/changelog", f.changelog)
 	} else {
 		mux.HandleFunc("GET /rest/api/2/search", f.searchDataCenter)
-		mux.HandleFunc("GET /rest/api/2/issue/{id}", f.issue)
 		var users map[string]any
 		if err := json.Unmarshal(readTestdata(t, "datacenter_users.json"), &users); err != nil {
 			t.Fatal(err)
@@ -132,6 +131,7 @@ func newFakeJira(t *testing.T, cloud bool) *fakeJira {
 			writeJSON(w, http.StatusNotFound, map[string]any{"errorMessages": []string{"The user with the key '" + key + "' does not exist"}, "errors": map[string]any{}})
 		})
 	}
+	mux.HandleFunc("GET /rest/api/2/issue/{id}", f.issue)
 	mux.HandleFunc("GET /rest/api/2/issue/{id}/comment", f.list("comment", "comments"))
 	mux.HandleFunc("GET /rest/api/2/issue/{id}/worklog", f.list("worklog", "worklogs"))
 

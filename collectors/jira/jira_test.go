@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -615,8 +616,9 @@ func TestTicketFailuresSkipOnlyThatTicket(t *testing.T) {
 	ctx := t.Context()
 	h := newHarness(t, true)
 	f := h.fake
-	f.addFault(&fault{match: func(r *http.Request) bool { return r.URL.Path == "/rest/api/2/issue/10002/worklog" }, times: -1,
-		code: http.StatusOK, body: `{"startAt":0,"maxResults":2,"total":3,"worklogs":[{"id":"30001","started":"Saturday night","timeSpentSeconds":60}]}`})
+	malformed := &fault{match: func(r *http.Request) bool { return r.URL.Path == "/rest/api/2/issue/10002/worklog" }, times: -1,
+		code: http.StatusOK, body: `{"startAt":0,"maxResults":2,"total":3,"worklogs":[{"id":"30001","started":"Saturday night","timeSpentSeconds":60}]}`}
+	f.addFault(malformed)
 	f.addFault(&fault{match: func(r *http.Request) bool { return r.URL.Path == "/rest/api/2/issue/10003/comment" }, times: -1,
 		code: http.StatusNotFound, body: `{"errorMessages":["Issue does not exist or you do not have permission to see it."],"errors":{}}`})
 	h.now = ts("2026-03-02T12:00:00Z")
@@ -640,5 +642,77 @@ func TestTicketFailuresSkipOnlyThatTicket(t *testing.T) {
 	// Nothing of a skipped ticket is half-written: none of its events either.
 	if n, _ := h.db.EventCount(ctx, jira.Source); n != 8 {
 		t.Errorf("%d events stored, want 8 (PAY-1: 4, PAY-4: 2, PAY-5: 2)", n)
+	}
+
+	// PAY-2 went on the skipped list with PAY-6, the fixture's ticket that
+	// is malformed for good (PAY-3 did not: it looked gone). The
+	// cursor moved past it, but the next runs read it again by key, though
+	// it has not changed in Jira: while still malformed it stays on the
+	// list, once Jira answers it whole it is stored and struck off.
+	opts := h.options("project = PAY", ts("2026-01-01T00:00:00Z"))
+	c, err := jira.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scope := c.CursorScope()
+	if keys, err := h.db.JiraSkipped(ctx, scope); err != nil || !slices.Equal(keys, []string{"PAY-2", "PAY-6"}) {
+		t.Fatalf("skipped list %v (err %v), want [PAY-2 PAY-6]", keys, err)
+	}
+	h.now = ts("2026-03-02T13:00:00Z")
+	if _, _, err := h.collect(t, opts); err != nil {
+		t.Fatalf("second collect: %v", err)
+	}
+	if keys, _ := h.db.JiraSkipped(ctx, scope); !slices.Equal(keys, []string{"PAY-2", "PAY-6"}) {
+		t.Errorf("after a second run with PAY-2 still malformed, the skipped list is %v", keys)
+	}
+	f.mu.Lock()
+	malformed.times = 0
+	f.mu.Unlock()
+	h.now = ts("2026-03-02T14:00:00Z")
+	if _, _, err := h.collect(t, opts); err != nil {
+		t.Fatalf("third collect: %v", err)
+	}
+	if keys, _ := h.db.JiraSkipped(ctx, scope); !slices.Equal(keys, []string{"PAY-6"}) {
+		t.Errorf("after PAY-2 was read whole, the skipped list is %v, want [PAY-6] (malformed for good)", keys)
+	}
+	tickets, _ = h.db.JiraTickets(ctx)
+	keys = keys[:0]
+	for _, tk := range tickets {
+		keys = append(keys, tk.Key)
+	}
+	if diff := cmp.Diff([]string{"PAY-1", "PAY-2", "PAY-4", "PAY-5"}, keys); diff != "" {
+		t.Errorf("stored tickets after the retry (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(h.logs.String(), "a skipped ticket is stored now") {
+		t.Errorf("logs do not say PAY-2 was stored on retry")
+	}
+}
+
+// A skipped ticket that Jira deletes leaves the skipped list.
+func TestSkippedTicketGoneLeavesTheList(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	h := newHarness(t, true)
+	h.fake.addFault(&fault{match: func(r *http.Request) bool { return r.URL.Path == "/rest/api/2/issue/10002/worklog" }, times: -1,
+		code: http.StatusOK, body: `{"startAt":0,"maxResults":2,"total":3,"worklogs":[{"id":"30001","started":"Saturday night","timeSpentSeconds":60}]}`})
+	opts := h.options("project = PAY", ts("2026-01-01T00:00:00Z"))
+	c, err := jira.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.now = ts("2026-03-02T12:00:00Z")
+	if _, _, err := h.collect(t, opts); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := h.db.JiraSkipped(ctx, c.CursorScope()); !slices.Equal(keys, []string{"PAY-2", "PAY-6"}) {
+		t.Fatalf("skipped list %v, want [PAY-2 PAY-6]", keys)
+	}
+	h.fake.remove("PAY-2")
+	h.now = ts("2026-03-02T13:00:00Z")
+	if _, _, err := h.collect(t, opts); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := h.db.JiraSkipped(ctx, c.CursorScope()); !slices.Equal(keys, []string{"PAY-6"}) {
+		t.Errorf("skipped list %v after PAY-2 was deleted, want [PAY-6]", keys)
 	}
 }
