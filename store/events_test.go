@@ -54,7 +54,7 @@ func TestEventTxIsAllOrNothing(t *testing.T) {
 	db := storetest.Open(t)
 	ctx := t.Context()
 	log := filepath.Join(t.TempDir(), "log")
-	lines := "aaaa\x1fAda\x1fAda@Example.com\x1f1767261600 +0100\x1fada@example.com\n" +
+	lines := "aaaa\x1fAda\x1fada@example.com\x1f1767261600 +0100\x1fada@example.com\n" +
 		"bbbb\x1fAda\x1fada@example.com\x1f1767265200 -0930\x1fnoreply@github.com\n" +
 		"cccc\x1fNo Mail\x1f\x1f1767268800 +0545\x1fx@example.com\n"
 	if err := os.WriteFile(log, []byte(lines), 0o644); err != nil {

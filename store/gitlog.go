@@ -19,9 +19,10 @@ const GitLogFormat = "--format=%H%x1f%aN%x1f%aE%x1f%ad%x1f%cE"
 // counted = false.
 const WebFlowEmail = "noreply@github.com"
 
-// LoadGitLog reads the output of `git log GitLogFormat` from path (a pipe:
-// DuckDB's CSV reader parses it as git writes it, and the rows go straight
-// into events, so the writing overlaps git) and stores each commit as a git
+// LoadGitLog reads the output of `git log GitLogFormat`, its author emails
+// lowercased by strings.ToLower, from path (a pipe: DuckDB's CSV reader
+// parses it as git writes it, and the rows go straight into events, so the
+// writing overlaps git) and stores each commit as a git
 // commit event of scope. It returns how many rows it inserted; the caller
 // then calls DropCopiesOfStoredCommits with the log's date range, and
 // records the identities with NoteIdentities (events carry no names).
@@ -115,6 +116,8 @@ func (t *EventTx) NoteIdentities(ctx context.Context, events []Event) error {
 	return nil
 }
 
-// gitIdentitySQL is a staged commit's identity: its author email, lowercased,
-// or its author name when the email is empty.
-const gitIdentitySQL = `CASE WHEN coalesce(g.email, '') = '' THEN 'name:' || coalesce(g.name, '') ELSE 'email:' || lower(g.email) END`
+// gitIdentitySQL is a commit's identity: "email:" and its author email,
+// which the caller has lowercased as Go does (so that it matches the
+// config's emails, lowercased the same way), or "name:" and its author name
+// when the email is empty.
+const gitIdentitySQL = `CASE WHEN coalesce(g.email, '') = '' THEN 'name:' || coalesce(g.name, '') ELSE 'email:' || g.email END`

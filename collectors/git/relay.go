@@ -63,27 +63,94 @@ func (s *logSummary) relay(from io.Reader, to io.Writer) error {
 	}
 }
 
-// write reads the whole lines in b and writes them on, made valid UTF-8.
+// write reads the whole lines in b and writes them on, made valid UTF-8
+// and with the author email lowercased: the identity is "email:" and that,
+// lowercased by Go as the config's emails are, so that both always match.
+// Lines that need neither are passed on as they are, without a copy.
 func (s *logSummary) write(to io.Writer, b []byte) error {
 	valid := utf8.Valid(b)
-	var out []byte
-	for rest := b; len(rest) > 0; {
-		line, tail, found := bytes.Cut(rest, []byte{'\n'})
+	var out []byte // nil while every line so far is passed on as it is
+	done := 0      // b[:done] is accounted for in out
+	for start := 0; start < len(b); {
+		end := len(b)
+		if i := bytes.IndexByte(b[start:], '\n'); i >= 0 {
+			end = start + i
+		}
+		line := b[start:end]
+		mended := line
 		if !valid {
-			line = bytes.ToValidUTF8(line, []byte("\uFFFD"))
-			out = append(out, line...)
-			if found {
+			mended = bytes.ToValidUTF8(mended, []byte("\uFFFD"))
+		}
+		mended = lowerEmail(mended)
+		if out != nil || !sameBytes(mended, line) {
+			if out == nil {
+				out = append(make([]byte, 0, len(b)), b[:start]...)
+			}
+			out = append(out, mended...)
+			if end < len(b) {
 				out = append(out, '\n')
 			}
+			done = min(end+1, len(b))
 		}
-		s.line(line)
-		rest = tail
+		s.line(mended)
+		start = end + 1
 	}
-	if valid {
+	if out == nil {
 		out = b
+	} else {
+		out = append(out, b[done:]...)
 	}
 	_, err := to.Write(out)
 	return err
+}
+
+// sameBytes tells whether a and b are the same memory, not just equal.
+func sameBytes(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// lowerEmail returns the line with its third field, the author email,
+// lowercased, or the line itself when there is nothing to lower.
+func lowerEmail(line []byte) []byte {
+	i := nthIndex(line, 0x1f, 2)
+	if i < 0 {
+		return line
+	}
+	j := bytes.IndexByte(line[i+1:], 0x1f)
+	if j < 0 {
+		return line
+	}
+	email := line[i+1 : i+1+j]
+	needs := false
+	for _, c := range email {
+		if c >= 'A' && c <= 'Z' || c >= 0x80 {
+			needs = true
+			break
+		}
+	}
+	if !needs {
+		return line
+	}
+	lower := strings.ToLower(string(email))
+	if lower == string(email) {
+		return line
+	}
+	out := make([]byte, 0, len(line)+len(lower)-len(email))
+	out = append(append(append(out, line[:i+1]...), lower...), line[i+1+j:]...)
+	return out
+}
+
+// nthIndex is the index of the n-th (1-based) c in b, or -1.
+func nthIndex(b []byte, c byte, n int) int {
+	at := -1
+	for ; n > 0; n-- {
+		i := bytes.IndexByte(b[at+1:], c)
+		if i < 0 {
+			return -1
+		}
+		at += i + 1
+	}
+	return at
 }
 
 // line reads one "sha US name US email US secs offset US committer" line.
