@@ -272,6 +272,18 @@ func TestForgetErasesAPerson(t *testing.T) {
 	if strings.Contains(rep.stdout, "ben@") || !strings.Contains(rep.stdout, "ana@example.com") {
 		t.Errorf("report after forget:\n%s", rep.stdout)
 	}
+	// Ben commits again, under another case of his email: the collector
+	// does not bring him back, neither his events nor his identity.
+	repo.Commit(gittest.Commit{AuthorName: "ben", AuthorEmail: "Ben@Example.com", When: gittest.At(2026, 6, 2, 22, 0, "+0200")})
+	repo.Commit(gittest.Commit{AuthorName: "ana", AuthorEmail: "ana@example.com", When: gittest.At(2026, 6, 2, 22, 30, "+0200")})
+	if r := overtime(t, dir, "run", "-v"); r.code != 0 || !strings.Contains(r.stderr, "read=2 inserted=1") {
+		t.Fatalf("run after forget: exit %d, want 2 commits read and only ana's stored\n%s", r.code, r.stderr)
+	}
+	rep = overtime(t, dir, "report", "--format", "csv", "--as-of", "2026-06-03", "--window", "30")
+	people := overtime(t, dir, "people")
+	if strings.Contains(strings.ToLower(rep.stdout+people.stdout), "ben@") {
+		t.Errorf("ben is back after a new commit:\n%s\n%s", rep.stdout, people.stdout)
+	}
 }
 
 func TestFailingSourceDoesNotStopTheOthers(t *testing.T) {
