@@ -54,6 +54,9 @@ func (db *DB) WriteGitHubPage(ctx context.Context, events []Event, prs []PullReq
 		if err := insertIdentityLinks(ctx, conn, links); err != nil {
 			return err
 		}
+		if err := blankForgotten(ctx, conn); err != nil {
+			return err
+		}
 		for _, c := range cursors {
 			if err := setCursor(ctx, conn, c); err != nil {
 				return err

@@ -174,6 +174,9 @@ func (db *DB) WriteJiraTickets(ctx context.Context, p JiraPage) (inserted int, e
 		if err := keepJiraSkipped(ctx, conn, p.Scope, tickets, p.Skipped, synced); err != nil {
 			return fmt.Errorf("skipped tickets: %w", err)
 		}
+		if err := blankForgotten(ctx, conn); err != nil {
+			return err
+		}
 		if p.Cursor != nil {
 			return setCursor(ctx, conn, *p.Cursor)
 		}

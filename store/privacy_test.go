@@ -33,8 +33,23 @@ func TestForgetAndRetention(t *testing.T) {
 	if n, err := db.Write(ctx, store.Batch{Events: []store.Event{back}}); err != nil || n != 0 {
 		t.Errorf("writing a forgotten identity's event: inserted %d, err %v; want 0, nil", n, err)
 	}
-	if err := db.ApplyErasures(ctx); err != nil {
+	// Nor does a pull request page naming them: the page's own transaction
+	// blanks them, so no reader sees them back even for a moment.
+	pr := store.PullRequest{ID: 7, Repo: "r", Number: 7, Author: "github:a", CreatedAt: day, MergedAt: day, ClosedAt: day,
+		MergedBy: "github:a", UpdatedAt: day}
+	links := []store.IdentityLink{{Email: "email:a@x.com", Login: "github:a"}}
+	if _, err := db.WriteGitHubPage(ctx, nil, []store.PullRequest{pr}, links, nil); err != nil {
 		t.Fatal(err)
+	}
+	prs, err := db.PullRequestsByID(ctx, []int64{7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := prs[7]; got.Author != "" || got.MergedBy != "" {
+		t.Errorf("pull request written after forget names %q, merged by %q; want both blank", got.Author, got.MergedBy)
+	}
+	if l, err := db.IdentityLinks(ctx); err != nil || len(l) != 0 {
+		t.Errorf("identity links after forget: %v (err %v), want none", l, err)
 	}
 	ids, err := db.Identities(ctx)
 	if err != nil {
