@@ -91,28 +91,19 @@ func (db *DB) Write(ctx context.Context, b Batch) (inserted int, err error) {
 	return inserted, nil
 }
 
-// appendEvents stores the events not stored yet, one query per source.
+// appendEvents stores the events not stored yet, one query per run of
+// events of one source (a page holds one source; a batch that mixes them
+// costs a query per run, and each sees what the runs before it stored).
 func appendEvents(ctx context.Context, conn *sql.Conn, events []Event) error {
-	for len(events) > 0 {
-		source := events[0].Source
-		var same, rest []Event
-		for i, e := range events {
-			if e.Source != source {
-				if same == nil {
-					same = events[:i:i]
-				}
-				rest = append(rest, e)
-			} else if same != nil {
-				same = append(same, e)
-			}
+	for i := 0; i < len(events); {
+		j := i + 1
+		for j < len(events) && events[j].Source == events[i].Source {
+			j++
 		}
-		if same == nil {
-			same = events
-		}
-		if err := appendSourceEvents(ctx, conn, source, same); err != nil {
+		if err := appendSourceEvents(ctx, conn, events[i].Source, events[i:j]); err != nil {
 			return err
 		}
-		events = rest
+		i = j
 	}
 	return nil
 }
