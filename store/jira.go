@@ -469,8 +469,16 @@ func keepJiraSkipped(ctx context.Context, conn *sql.Conn, scope string, stored [
 	if scope == "" {
 		return nil
 	}
-	for _, t := range stored {
-		if _, err := conn.ExecContext(ctx, `DELETE FROM jira_skipped WHERE scope = ? AND issue_key = ?`, scope, t.Key); err != nil {
+	var listed int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM jira_skipped WHERE scope = ?`, scope).Scan(&listed); err != nil {
+		return err
+	}
+	if listed > 0 && len(stored) > 0 {
+		keys := make([]string, len(stored))
+		for i, t := range stored {
+			keys[i] = sqlString(t.Key)
+		}
+		if _, err := conn.ExecContext(ctx, `DELETE FROM jira_skipped WHERE scope = ? AND issue_key IN (`+strings.Join(keys, ", ")+`)`, scope); err != nil {
 			return err
 		}
 	}
