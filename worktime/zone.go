@@ -11,7 +11,7 @@ import (
 // claimed, so anything beyond ±18h is treated as not recorded.
 const MaxOffset = 18 * 60 * 60
 
-// ZoneFor is the DESIGN time model: the configured zone (person, else team)
+// ZoneFor is the time model of docs/design.md: the configured zone (person, else team)
 // first; else the event's own recorded UTC offset in seconds, if any; else
 // the person's inferred offset, if any; else fallback (defaults.timezone);
 // else UTC. Offsets become fixed zones; offsets beyond ±MaxOffset are
