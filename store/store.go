@@ -249,13 +249,30 @@ var collectingLimits = []struct{ name, value string }{
 }
 
 // Collecting puts DuckDB under the collecting limits until the returned
-// function restores its defaults.
+// function gives the settings back the values they had before.
+//
+// The values are set back explicitly, never with RESET: DuckDB 1.5's RESET
+// memory_limit makes current_setting read the default again but leaves the
+// buffer pool capped at the collecting limit, so an analysis run in the same
+// process failed with "Out of Memory" on a 64 MB allocation. restore checks
+// the buffer pool's own limit (pragma_database_size) afterwards.
 func (db *DB) Collecting(ctx context.Context) (restore func(context.Context) error, err error) {
+	saved := make([]string, len(collectingLimits))
+	for i, l := range collectingLimits {
+		if err := db.sql.QueryRowContext(ctx, `SELECT current_setting('`+l.name+`')::VARCHAR`).Scan(&saved[i]); err != nil {
+			return nil, fmt.Errorf("read %s: %w", l.name, err)
+		}
+	}
 	restore = func(ctx context.Context) error {
 		var errs []error
-		for _, l := range collectingLimits {
-			if _, err := db.sql.ExecContext(ctx, "RESET "+l.name); err != nil {
-				errs = append(errs, fmt.Errorf("reset %s: %w", l.name, err))
+		for i, l := range collectingLimits {
+			if _, err := db.sql.ExecContext(ctx, "SET "+l.name+" = "+sqlString(saved[i])); err != nil {
+				errs = append(errs, fmt.Errorf("restore %s to %s: %w", l.name, saved[i], err))
+			}
+		}
+		if len(errs) == 0 {
+			if err := db.checkMemoryLimit(ctx); err != nil {
+				errs = append(errs, err)
 			}
 		}
 		return errors.Join(errs...)
@@ -266,4 +283,17 @@ func (db *DB) Collecting(ctx context.Context) (restore func(context.Context) err
 		}
 	}
 	return restore, nil
+}
+
+// checkMemoryLimit fails when the buffer pool's limit is not the one the
+// memory_limit setting reads.
+func (db *DB) checkMemoryLimit(ctx context.Context) error {
+	var setting, pool string
+	if err := db.sql.QueryRowContext(ctx, `SELECT current_setting('memory_limit')::VARCHAR, memory_limit FROM pragma_database_size()`).Scan(&setting, &pool); err != nil {
+		return fmt.Errorf("read the buffer pool's memory limit: %w", err)
+	}
+	if setting != pool {
+		return fmt.Errorf("DuckDB's buffer pool is limited to %s though memory_limit reads %s", pool, setting)
+	}
+	return nil
 }
