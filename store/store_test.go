@@ -17,7 +17,7 @@ func TestMigrationDropsTheEventsKeyAndKeepsEveryEvent(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "old.duckdb")
-	old := &DB{path: path}
+	old := &DB{path: path, real: path}
 	if err := old.openDuckDB(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
