@@ -77,6 +77,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 			db.Close()
 			return nil, err
 		}
+		if err := db.ensureErasureKey(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return db, nil
 }
