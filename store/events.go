@@ -47,7 +47,7 @@ func insertEventsQuery(source string) string {
 	SELECT a.source, a.kind, a.id, a.identity, a.occurred_at, a.utc_offset, a.scope, a.size, a.counted
 	FROM appended_data a
 	ANTI JOIN (SELECT kind, id FROM events WHERE source = ` + sqlString(source) + `) e ON e.kind = a.kind AND e.id = a.id
-	WHERE NOT EXISTS (SELECT 1 FROM forgotten_identities f WHERE f.digest = sha256(a.identity))`
+	WHERE NOT is_forgotten(a.identity)`
 }
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
@@ -186,7 +186,7 @@ func upsertIdentities(ctx context.Context, conn *sql.Conn, events []Event) error
 
 const upsertIdentitiesQuery = `INSERT INTO identities
 	SELECT identity, display_name, first_seen, last_seen FROM appended_data
-	WHERE NOT EXISTS (SELECT 1 FROM forgotten_identities f WHERE f.digest = sha256(appended_data.identity))
+	WHERE NOT is_forgotten(appended_data.identity)
 	ON CONFLICT (identity) DO UPDATE SET
 		display_name = CASE WHEN excluded.last_seen >= identities.last_seen AND excluded.display_name <> ''
 			THEN excluded.display_name ELSE identities.display_name END,

@@ -60,7 +60,7 @@ func (t *EventTx) LoadGitLog(ctx context.Context, path, scope string) (inserted 
 				auto_detect = false, strict_mode = true, null_padding = false, buffer_size = 1048576,
 				columns = {'sha': 'VARCHAR', 'name': 'VARCHAR', 'email': 'VARCHAR', 'date': 'VARCHAR', 'committer': 'VARCHAR'})
 		) g
-		WHERE NOT EXISTS (SELECT 1 FROM forgotten_identities f WHERE f.digest = sha256(` + gitIdentitySQL + `))`
+		WHERE NOT is_forgotten(` + gitIdentitySQL + `)`
 	if _, err := t.conn.ExecContext(ctx, load); err != nil {
 		return 0, err
 	}

@@ -32,7 +32,8 @@ func (db *DB) Forget(ctx context.Context, personID string, identities []string) 
 				`UPDATE jira_ticket_intervals SET value = NULL WHERE field = 'assignee' AND value = ?`,
 				`DELETE FROM jira_users WHERE identity = ?`,
 				`DELETE FROM person_identities WHERE identity = ?`,
-				`INSERT INTO forgotten_identities VALUES (sha256($1), now()) ON CONFLICT DO NOTHING`,
+				`INSERT INTO forgotten_identities VALUES (forgotten_digest($1), now()) ON CONFLICT DO NOTHING`,
+				`DELETE FROM forgotten_unkeyed WHERE digest = sha256($1)`,
 			} {
 				if _, err := tx.ExecContext(ctx, q, id); err != nil {
 					return fmt.Errorf("erase identity: %w", err)
@@ -49,6 +50,9 @@ func (db *DB) Forget(ctx context.Context, personID string, identities []string) 
 	if err != nil {
 		return 0, fmt.Errorf("forget %s: %w", personID, err)
 	}
+	if err := db.Compact(ctx); err != nil {
+		return erased, fmt.Errorf("forget %s: the rows are deleted, but their bytes are still in the file: %w", personID, err)
+	}
 	return erased, nil
 }
 
@@ -60,18 +64,17 @@ func (db *DB) Forget(ctx context.Context, personID string, identities []string) 
 // With no one forgotten it costs one count.
 func blankForgotten(ctx context.Context, conn *sql.Conn) error {
 	var n int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM forgotten_identities`).Scan(&n); err != nil || n == 0 {
+	if err := conn.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM forgotten_identities) + (SELECT count(*) FROM forgotten_unkeyed)`).Scan(&n); err != nil || n == 0 {
 		return err
 	}
-	const forgotten = `(SELECT digest FROM forgotten_identities)`
 	for _, q := range []string{
-		`DELETE FROM identity_links WHERE sha256(email_identity) IN ` + forgotten + ` OR sha256(login_identity) IN ` + forgotten,
-		`UPDATE pull_requests SET author = '' WHERE sha256(author) IN ` + forgotten,
-		`UPDATE pull_requests SET merged_by = NULL WHERE sha256(merged_by) IN ` + forgotten,
-		`UPDATE jira_tickets SET assignee = NULL WHERE sha256(assignee) IN ` + forgotten,
-		`UPDATE jira_tickets SET reporter = NULL WHERE sha256(reporter) IN ` + forgotten,
-		`UPDATE jira_ticket_intervals SET value = NULL WHERE field = 'assignee' AND sha256(value) IN ` + forgotten,
-		`DELETE FROM jira_users WHERE sha256(identity) IN ` + forgotten,
+		`DELETE FROM identity_links WHERE is_forgotten(email_identity) OR is_forgotten(login_identity)`,
+		`UPDATE pull_requests SET author = '' WHERE is_forgotten(author)`,
+		`UPDATE pull_requests SET merged_by = NULL WHERE is_forgotten(merged_by)`,
+		`UPDATE jira_tickets SET assignee = NULL WHERE is_forgotten(assignee)`,
+		`UPDATE jira_tickets SET reporter = NULL WHERE is_forgotten(reporter)`,
+		`UPDATE jira_ticket_intervals SET value = NULL WHERE field = 'assignee' AND is_forgotten(value)`,
+		`DELETE FROM jira_users WHERE is_forgotten(identity)`,
 	} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("blank forgotten people: %w", err)
@@ -85,10 +88,12 @@ var derivedPersonTables = []string{"people", "person_rules", "person_holidays", 
 
 // ApplyRetention deletes what is older than cutoff: events, pull requests
 // and tickets closed before it (open ones still weigh on someone today),
-// and identities with no events left that were last seen before it.
+// and identities with no events left that were last seen before it. When
+// it deleted anything it rewrites the file (Compact), so that what it
+// deleted is gone from the disk too.
 func (db *DB) ApplyRetention(ctx context.Context, cutoff time.Time) (int, error) {
 	cutoff = cutoff.UTC()
-	erased := 0
+	erased, deleted := 0, 0
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE occurred_at < ?`, cutoff)
 		if err != nil {
@@ -96,6 +101,7 @@ func (db *DB) ApplyRetention(ctx context.Context, cutoff time.Time) (int, error)
 		}
 		n, _ := res.RowsAffected()
 		erased = int(n)
+		deleted = erased
 		for _, q := range []string{
 			`DELETE FROM pull_requests WHERE closed_at < ?`,
 			`DELETE FROM jira_ticket_intervals WHERE issue_id IN (
@@ -106,14 +112,22 @@ func (db *DB) ApplyRetention(ctx context.Context, cutoff time.Time) (int, error)
 			`DELETE FROM person_days WHERE day < CAST(? AS DATE)`,
 			`DELETE FROM person_weeks WHERE week_start < CAST(? AS DATE)`,
 		} {
-			if _, err := tx.ExecContext(ctx, q, cutoff); err != nil {
+			res, err := tx.ExecContext(ctx, q, cutoff)
+			if err != nil {
 				return fmt.Errorf("%s: %w", q, err)
 			}
+			n, _ := res.RowsAffected()
+			deleted += int(n)
 		}
 		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("apply retention: %w", err)
+	}
+	if deleted > 0 {
+		if err := db.Compact(ctx); err != nil {
+			return erased, fmt.Errorf("apply retention: the rows are deleted, but their bytes are still in the file: %w", err)
+		}
 	}
 	return erased, nil
 }

@@ -1,11 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -28,7 +30,8 @@ var ErrBusy = errors.New("database is busy")
 // DB is an open Overtime database.
 type DB struct {
 	sql      *sql.DB
-	path     string
+	path     string // as the user named it
+	real     string // with symbolic links resolved: the file DuckDB opens
 	readOnly bool
 	lock     *os.File // the writer lock, held for as long as DB is open for writing
 }
@@ -46,21 +49,24 @@ type Options struct {
 // schema up to date. A writer first takes the writer lock, a file beside the
 // database: a second writer fails at once with ErrBusy instead of waiting
 // or corrupting anything.
+//
+// path must be a local file: a DuckDB connection string such as "md:x" or
+// "s3://…", or an existing file that is not a DuckDB database (a SQLite
+// file, say), is refused before anything is created beside it. A path
+// through symbolic links is resolved first, so the database, its WAL and
+// its lock are the same whichever way the file is named.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
-	db := &DB{path: path, readOnly: opts.ReadOnly}
+	real, err := resolveDatabasePath(path, !opts.ReadOnly)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db := &DB{path: path, real: real, readOnly: opts.ReadOnly}
 	if !opts.ReadOnly {
-		if dir := filepath.Dir(path); dir != "" {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return nil, fmt.Errorf("open database %s: %w", path, err)
-			}
-		}
-		lock, err := acquireWriterLock(path)
+		lock, err := acquireWriterLock(real, path)
 		if err != nil {
 			return nil, err
 		}
 		db.lock = lock
-	} else if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	if err := db.openDuckDB(ctx, opts.OpenTimeout); err != nil {
 		db.releaseLock()
@@ -71,14 +77,92 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 			db.Close()
 			return nil, err
 		}
+		if err := db.ensureErasureKey(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return db, nil
 }
 
+// resolveDatabasePath checks that path names a local file that is, or can
+// become, a DuckDB database, and returns it with every symbolic link
+// resolved. create allows a missing file (its directory is created).
+func resolveDatabasePath(path string, create bool) (string, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, ":memory:") {
+		return "", errors.New("the database must be a file path")
+	}
+	if i := strings.Index(path, ":"); i > 0 {
+		prefix := strings.ToLower(path[:i])
+		if prefix == "md" || prefix == "motherduck" || strings.HasPrefix(path[i:], "://") {
+			return "", fmt.Errorf("the database must be a local file path, not a %q connection string", prefix+":")
+		}
+	}
+	real, err := filepath.EvalSymlinks(path)
+	switch {
+	case err == nil:
+	case errors.Is(err, fs.ErrNotExist):
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return "", errors.New("it is a symbolic link to a file that does not exist")
+		}
+		if !create {
+			return "", err
+		}
+		dir := filepath.Dir(path)
+		if err := os.MkdirAll(dir, 0o777); err != nil {
+			return "", err
+		}
+		if dir, err = filepath.EvalSymlinks(dir); err != nil {
+			return "", err
+		}
+		return filepath.Join(dir, filepath.Base(path)), nil
+	default:
+		return "", err
+	}
+	if err := checkDuckDBFile(real); err != nil {
+		return "", err
+	}
+	return filepath.Abs(real)
+}
+
+// checkDuckDBFile fails unless the file at path is empty or starts with
+// DuckDB's header ("DUCK" at byte 8), so that DuckDB is never asked to open
+// another kind of file (for a SQLite file it would look for an extension).
+func checkDuckDBFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return errors.New("it is not a regular file")
+	}
+	head := make([]byte, 16)
+	n, err := io.ReadFull(f, head)
+	if n == 0 {
+		return nil // a new, empty file: DuckDB makes it a database
+	}
+	if err == nil && string(head[8:12]) == "DUCK" {
+		return nil
+	}
+	if bytes.HasPrefix(head[:n], []byte("SQLite format 3\x00")) {
+		return errors.New("it is a SQLite database, not a DuckDB database")
+	}
+	return errors.New("it is not a DuckDB database")
+}
+
 func (db *DB) openDuckDB(ctx context.Context, timeout time.Duration) error {
-	dsn := db.path
+	// The tool uses no DuckDB extension it does not ship: never download
+	// or load one behind the user's back. External access stays on, for
+	// the git collector reads git's output through read_csv; the
+	// configuration is not locked, for Collecting changes it at run time.
+	dsn := db.real + "?autoinstall_known_extensions=false&autoload_known_extensions=false&allow_community_extensions=false"
 	if db.readOnly {
-		dsn += "?access_mode=read_only"
+		dsn += "&access_mode=read_only"
 	}
 	deadline := time.Now().Add(timeout)
 	for delay := 20 * time.Millisecond; ; delay = min(2*delay, 500*time.Millisecond) {
@@ -111,23 +195,34 @@ func isLockConflict(err error) bool {
 	return strings.Contains(err.Error(), "Could not set lock") || strings.Contains(err.Error(), "Conflicting lock")
 }
 
-// acquireWriterLock takes an exclusive, non-blocking lock on path+".lock" and
-// writes our pid into it. The kernel drops the lock when the process dies, so
-// a run killed halfway never leaves a stale lock behind.
-func acquireWriterLock(path string) (*os.File, error) {
-	lockPath := path + ".lock"
-	f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o644)
+// acquireWriterLock takes an exclusive, non-blocking lock on real+".lock"
+// (real is the database's resolved path; name is how the user named it)
+// and writes our pid into it. The kernel drops the lock when the process
+// dies, so a run killed halfway never leaves a stale lock behind. The lock
+// file is opened without following a symbolic link, so a link planted
+// there can never get another file truncated.
+func acquireWriterLock(real, name string) (*os.File, error) {
+	lockPath := real + ".lock"
+	f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o666)
 	if err != nil {
+		if fi, lerr := os.Lstat(lockPath); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return nil, fmt.Errorf("open lock %s: it is a symbolic link; remove it (the lock is always a plain file)", lockPath)
+		}
 		return nil, fmt.Errorf("open lock %s: %w", lockPath, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		holder, _ := os.ReadFile(lockPath)
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
 		f.Close()
-		pid := strings.TrimSpace(string(holder))
+		return nil, fmt.Errorf("open lock %s: it is not a regular file", lockPath)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		holder := make([]byte, 32)
+		n, _ := f.ReadAt(holder, 0)
+		f.Close()
+		pid := strings.TrimSpace(string(holder[:n]))
 		if pid == "" {
 			pid = "unknown"
 		}
-		return nil, fmt.Errorf("database %s: %w: another overtime process (pid %s) is writing to it; only one may run at a time", path, ErrBusy, pid)
+		return nil, fmt.Errorf("database %s: %w: another overtime process (pid %s) is writing to it; only one may run at a time", name, ErrBusy, pid)
 	}
 	if err := f.Truncate(0); err == nil {
 		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
@@ -249,13 +344,30 @@ var collectingLimits = []struct{ name, value string }{
 }
 
 // Collecting puts DuckDB under the collecting limits until the returned
-// function restores its defaults.
+// function gives the settings back the values they had before.
+//
+// The values are set back explicitly, never with RESET: DuckDB 1.5's RESET
+// memory_limit makes current_setting read the default again but leaves the
+// buffer pool capped at the collecting limit, so an analysis run in the same
+// process failed with "Out of Memory" on a 64 MB allocation. restore checks
+// the buffer pool's own limit (pragma_database_size) afterwards.
 func (db *DB) Collecting(ctx context.Context) (restore func(context.Context) error, err error) {
+	saved := make([]string, len(collectingLimits))
+	for i, l := range collectingLimits {
+		if err := db.sql.QueryRowContext(ctx, `SELECT current_setting('`+l.name+`')::VARCHAR`).Scan(&saved[i]); err != nil {
+			return nil, fmt.Errorf("read %s: %w", l.name, err)
+		}
+	}
 	restore = func(ctx context.Context) error {
 		var errs []error
-		for _, l := range collectingLimits {
-			if _, err := db.sql.ExecContext(ctx, "RESET "+l.name); err != nil {
-				errs = append(errs, fmt.Errorf("reset %s: %w", l.name, err))
+		for i, l := range collectingLimits {
+			if _, err := db.sql.ExecContext(ctx, "SET "+l.name+" = "+sqlString(saved[i])); err != nil {
+				errs = append(errs, fmt.Errorf("restore %s to %s: %w", l.name, saved[i], err))
+			}
+		}
+		if len(errs) == 0 {
+			if err := db.checkMemoryLimit(ctx); err != nil {
+				errs = append(errs, err)
 			}
 		}
 		return errors.Join(errs...)
@@ -266,4 +378,17 @@ func (db *DB) Collecting(ctx context.Context) (restore func(context.Context) err
 		}
 	}
 	return restore, nil
+}
+
+// checkMemoryLimit fails when the buffer pool's limit is not the one the
+// memory_limit setting reads.
+func (db *DB) checkMemoryLimit(ctx context.Context) error {
+	var setting, pool string
+	if err := db.sql.QueryRowContext(ctx, `SELECT current_setting('memory_limit')::VARCHAR, memory_limit FROM pragma_database_size()`).Scan(&setting, &pool); err != nil {
+		return fmt.Errorf("read the buffer pool's memory limit: %w", err)
+	}
+	if setting != pool {
+		return fmt.Errorf("DuckDB's buffer pool is limited to %s though memory_limit reads %s", pool, setting)
+	}
+	return nil
 }

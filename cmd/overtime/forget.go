@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -24,8 +25,11 @@ func newForgetCmd(g *globalOptions) *cobra.Command {
 		Long: `Forget erases a person from the database: every event of every identity
 matched to them (see 'overtime people'), the identities themselves, and their
 name on pull requests and tickets (the rows stay, so nobody else's figures
-change). The analysis is then rebuilt without them. Remove the person and their
-identities from the config too, or the next run collects their activity again.`,
+change). They are taken out of the metrics snapshot, the weekly history and
+the textfile first, and the database file is rewritten, so that no byte of
+what was erased stays on disk. The analysis is then rebuilt without them.
+Remove the person and their identities from the config too, or the next run
+collects their activity again.`,
 		Example: `  overtime forget alice --yes
   overtime forget bob@example.com --yes`,
 		Args: cobra.ExactArgs(1),
@@ -58,18 +62,25 @@ identities from the config too, or the next run collects their activity again.`,
 			if !known {
 				return usageError{fmt.Errorf("no person %q: 'overtime people' lists them", id)}
 			}
-			erased, err := db.Forget(ctx, id, identities)
-			if err != nil {
-				return err
-			}
-			if _, err := analysis.Analyze(ctx, db, cfg); err != nil {
-				return err
-			}
+			// The exported files first: if one cannot be rewritten, nothing
+			// is erased yet and the person is not left exported (a running
+			// serve keeps the last snapshot it read).
 			metricsID, err := o.metricsID(cfg, id)
 			if err != nil {
 				return err
 			}
-			if err := promexport.ErasePerson(cfg.Database, metricsID); err != nil {
+			if err := promexport.ErasePerson(cfg.Database, cfg.Export.Prometheus.Textfile, metricsID); err != nil {
+				return fmt.Errorf("%w; nothing was erased from the database: fix that and run forget again", err)
+			}
+			erased, err := db.Forget(ctx, id, identities)
+			if err != nil {
+				return err
+			}
+			// Rebuild the analysis without the person even while the config
+			// still names them, so that their name is not written back.
+			without := *cfg
+			without.People = slices.DeleteFunc(slices.Clone(cfg.People), func(p config.Person) bool { return p.ID == id })
+			if _, err := analysis.Analyze(ctx, db, &without); err != nil {
 				return err
 			}
 			fmt.Fprintf(o.stdout, "forgot %s: %d identities, %d events erased\n", id, len(identities), erased)

@@ -469,3 +469,45 @@ func TestNew(t *testing.T) {
 		t.Errorf("base URL %s, want GitHub Enterprise's /api/v3/", got)
 	}
 }
+
+// A server or proxy that echoes the request's Authorization header in a
+// 400 body, or sends a huge one: the error and the logs (at debug level,
+// as with -v) carry no trace of the token, and the body is read only up to
+// the shared policy's error-body limit.
+func TestEchoedCredentialsAndHugeErrorBodies(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t)
+	fx.fake.inject(-1, pathIs("repos/acme/api/pulls/comments"), func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"message":"Problems parsing request; Authorization: %s; token %s","documentation_url":"https://docs.github.com/rest"}`,
+			r.Header.Get("Authorization"), strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+	})
+	fx.fake.inject(-1, pathIs("repos/acme/api/issues/comments"), func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		chunk := []byte(strings.Repeat("x", 1<<20))
+		for range 300 {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	_, err := fx.collect(t)
+	if err == nil || !strings.Contains(err.Error(), "Authorization: Bearer [REDACTED]; token [REDACTED]") {
+		t.Fatalf("error %v: want the 400 with the credential redacted", err)
+	}
+	// The huge body is a plain 400, not a body too large to read, retried.
+	if !strings.Contains(err.Error(), "issues/comments?sort=updated&direction=desc&per_page=100: 400 Bad Request") {
+		t.Errorf("error %v: want the huge body's 400", err)
+	}
+	for where, text := range map[string]string{"error": err.Error(), "logs": fx.logs.String()} {
+		for _, secret := range []string{testToken, basicCredential(testToken)} {
+			if strings.Contains(text, secret) {
+				t.Errorf("the %s holds the token:\n%s", where, text)
+			}
+		}
+		if strings.Contains(text, strings.Repeat("x", 64<<10+1)) {
+			t.Errorf("the %s holds more than 64 KiB of the error body", where)
+		}
+	}
+}

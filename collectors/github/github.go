@@ -30,6 +30,7 @@ import (
 
 	"github.com/overtime-project/overtime/collectors"
 	"github.com/overtime-project/overtime/collectors/git"
+	"github.com/overtime-project/overtime/internal/httpretry"
 	"github.com/overtime-project/overtime/store"
 )
 
@@ -100,7 +101,7 @@ type Options struct {
 type Collector struct {
 	opts      Options
 	api       *api
-	transport *transport
+	transport *httpretry.Transport
 	host      string // the cache directory's first level
 	log       *slog.Logger
 	git       *git.Collector
@@ -181,18 +182,8 @@ func New(opts Options) (*Collector, error) {
 	}
 	client.UserAgent = "overtime"
 	origin := &url.URL{Scheme: client.BaseURL.Scheme, Host: client.BaseURL.Host}
-	tr := &transport{
-		base:       base,
-		token:      opts.Token,
-		origin:     origin,
-		maxWait:    opts.MaxRateLimitWait,
-		maxRetries: opts.MaxRetries,
-		timeout:    opts.RequestTimeout,
-		now:        opts.Now,
-		sleep:      opts.Sleep,
-		log:        log,
-		stats:      RequestStats{Remaining: -1},
-	}
+	opts.Logger = log
+	tr := newTransport(base, opts, origin, redactor(opts.Token))
 	hc.Transport = tr
 	host := strings.ToLower(client.BaseURL.Hostname())
 	if host == "api.github.com" {
@@ -391,35 +382,19 @@ func listingOf[T any](ctx context.Context, r *run, listing, u string, items func
 }
 
 // redact takes the token, raw and as git's Basic credential, out of err's
-// message. Nothing is known to put it there; this is the last line.
-func (c *Collector) redact(err error) error {
-	if err == nil || c.opts.Token == "" {
-		return err
-	}
-	msg := err.Error()
-	clean := msg
-	for _, secret := range c.secrets() {
-		clean = strings.ReplaceAll(clean, secret, "[REDACTED]")
-	}
-	if clean == msg {
-		return err
-	}
-	return &redactedError{msg: clean, err: err}
-}
+// message (httpretry.Redactor). Nothing is known to put it there; this is
+// the last line.
+func (c *Collector) redact(err error) error { return redactor(c.opts.Token).Error(err) }
 
-func (c *Collector) secrets() []string {
-	return []string{c.opts.Token, basicCredential(c.opts.Token)}
+// redactor knows the token raw and in the Basic credential git sends.
+func redactor(token string) *httpretry.Redactor {
+	if token == "" {
+		return httpretry.NewRedactor()
+	}
+	return httpretry.NewRedactor(token, "x-access-token:"+token)
 }
 
 // basicCredential is what git sends for the token over HTTP Basic auth.
 func basicCredential(token string) string {
 	return base64.StdEncoding.EncodeToString([]byte("x-access-token:" + token))
 }
-
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }

@@ -8,18 +8,20 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	jira "github.com/andygrunwald/go-jira"
+
+	"github.com/overtime-project/overtime/internal/httpretry"
 )
 
-// Retry bounds.
+// Retry bounds, for the shared retry policy (internal/httpretry).
 const (
 	firstBackoff  = time.Second
 	maxBackoff    = 30 * time.Second
-	maxRetryAfter = 5 * time.Minute // a longer Retry-After fails the run instead of stalling it
+	maxRetryAfter = 5 * time.Minute // a longer wait fails the run instead of stalling it
+	maxBodyBytes  = 64 << 20        // a search page of 100 tickets with their histories is far smaller
 )
 
 // session is one Collect: the clients and what Jira told about itself.
@@ -38,6 +40,10 @@ type session struct {
 	warnings   *warnings
 }
 
+// httpClient sends requests through the shared retry policy
+// (internal/httpretry), over auth (which adds the credentials) when not
+// nil, over the configured transport. The configured client's Timeout
+// bounds each attempt; the waits between attempts are bounded apart.
 func (c *Collector) httpClient(auth func(http.RoundTripper) http.RoundTripper) *http.Client {
 	base := http.DefaultTransport
 	timeout := DefaultTimeout
@@ -54,8 +60,21 @@ func (c *Collector) httpClient(auth func(http.RoundTripper) http.RoundTripper) *
 		rt = auth(base)
 	}
 	return &http.Client{
-		Transport: rt,
-		Timeout:   timeout,
+		Transport: &httpretry.Transport{
+			Base:          rt,
+			Service:       "jira " + c.site,
+			MaxRetries:    c.opts.MaxAttempts - 1,
+			MaxWait:       maxRetryAfter,
+			BackoffBase:   firstBackoff,
+			BackoffCap:    maxBackoff,
+			RateLimitBase: firstBackoff,
+			Timeout:       timeout,
+			MaxBody:       maxBodyBytes,
+			Redact:        c.redactor(),
+			Now:           c.opts.Now,
+			Sleep:         c.opts.Sleep,
+			Log:           c.opts.Logger,
+		},
 		// The auth transports add the credentials to every request, so a
 		// redirect to another host would carry them there.
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -68,6 +87,17 @@ func (c *Collector) httpClient(auth func(http.RoundTripper) http.RoundTripper) *
 			return nil
 		},
 	}
+}
+
+// redactor knows the credentials in every form they are sent: the token
+// (a bearer token on Data Center), the email and "email:token" (basic
+// auth on Cloud, base64-encoded on the wire).
+func (c *Collector) redactor() *httpretry.Redactor {
+	secrets := []string{c.opts.Token}
+	if c.opts.User != "" {
+		secrets = append(secrets, httpretry.BasicCredential(c.opts.User, c.opts.Token), c.opts.User)
+	}
+	return httpretry.NewRedactor(secrets...)
 }
 
 func (c *Collector) newAPI(hc *http.Client) *jira.Client {
@@ -267,96 +297,62 @@ func (s *session) authError(path string, code int, h http.Header) error {
 	return fmt.Errorf("%w: %s answered %d %s to GET %s: %s", ErrAuth, s.c.site, code, http.StatusText(code), path, hint)
 }
 
-// retryable says whether a failed attempt may succeed if tried again, and
-// how long Jira asked to wait (0 when it did not say).
-func (s *session) retryable(resp *http.Response) (retry bool, wait time.Duration) {
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-	default:
-		return false, 0
-	}
-	ra := strings.TrimSpace(resp.Header.Get("Retry-After"))
-	if ra == "" {
-		return true, 0
-	}
-	if secs, err := strconv.Atoi(ra); err == nil && secs >= 0 {
-		return true, time.Duration(secs) * time.Second
-	}
-	if at, err := http.ParseTime(ra); err == nil {
-		return true, max(at.Sub(s.c.opts.Now()), 0)
-	}
-	return true, 0
+// get fetches one JSON document and decodes it into v. The retry policy
+// (429 honouring Retry-After, 5xx, network errors and bodies cut short,
+// with a bounded exponential backoff) is the transport's; 401/403 fail at
+// once with ErrAuth. Every error is free of the credentials.
+func (s *session) get(ctx context.Context, api *jira.Client, path string, q url.Values, v any) error {
+	return s.c.redactor().Error(s.getOnce(ctx, api, path, q, v))
 }
 
-// get fetches one JSON document and decodes it into v. 429 (honouring
-// Retry-After), 5xx, network errors and bodies cut short are retried with a
-// bounded exponential backoff; 401/403 fail at once with ErrAuth.
-func (s *session) get(ctx context.Context, api *jira.Client, path string, q url.Values, v any) error {
+func (s *session) getOnce(ctx context.Context, api *jira.Client, path string, q url.Values, v any) error {
 	ref := path
 	if len(q) > 0 {
 		ref += "?" + q.Encode()
 	}
-	backoff := firstBackoff
-	for attempt := 1; ; attempt++ {
-		req, err := api.NewRequestWithContext(ctx, http.MethodGet, ref, nil)
-		if err != nil {
-			return fmt.Errorf("jira %s: GET %s: %w", s.c.site, path, err)
-		}
-		req.Header.Set("Accept", "application/json")
-		var wait time.Duration
-		var failure error
-		resp, err := api.Do(req, nil)
-		switch {
-		case resp == nil || resp.Response == nil:
-			if ctx.Err() != nil {
-				return fmt.Errorf("jira %s: GET %s: %w", s.c.site, path, ctx.Err())
-			}
-			failure = err // network error or timeout
-		default:
-			body, readErr := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			code := resp.StatusCode
-			switch {
-			case code == http.StatusUnauthorized || code == http.StatusForbidden:
-				return s.authError(path, code, resp.Header)
-			case code < 200 || code > 299:
-				retry, ra := s.retryable(resp.Response)
-				failure = &statusError{path: path, code: code, messages: jiraMessages(body)}
-				if !retry {
-					return fmt.Errorf("jira %s: %w", s.c.site, failure)
-				}
-				if ra > maxRetryAfter {
-					return fmt.Errorf("jira %s: %w: asked to retry after %s, longer than %s", s.c.site, failure, ra, maxRetryAfter)
-				}
-				wait = ra
-			case readErr != nil:
-				failure = fmt.Errorf("GET %s: read body: %w", path, readErr)
-			default:
-				err := json.Unmarshal(body, v)
-				if err == nil {
-					return nil
-				}
-				var syntax *json.SyntaxError
-				if !errors.As(err, &syntax) {
-					// Well-formed JSON of another shape: asking again will not help.
-					return fmt.Errorf("jira %s: %w", s.c.site, &decodeError{path: path, err: err})
-				}
-				// A proxy's error page or a body cut short: worth another try.
-				failure = fmt.Errorf("GET %s: malformed JSON: %w", path, err)
-			}
-		}
-		if attempt >= s.c.opts.MaxAttempts {
-			return fmt.Errorf("jira %s: giving up after %d attempts: %w", s.c.site, attempt, failure)
-		}
-		if wait == 0 {
-			wait = backoff
-			backoff = min(2*backoff, maxBackoff)
-		}
-		s.c.opts.Logger.Warn("jira request failed; retrying", "url", s.c.site, "path", path,
-			"attempt", attempt, "wait", wait, "err", failure)
-		if err := s.c.opts.Sleep(ctx, wait); err != nil {
-			return fmt.Errorf("jira %s: GET %s: %w", s.c.site, path, err)
-		}
+	req, err := api.NewRequestWithContext(ctx, http.MethodGet, ref, nil)
+	if err != nil {
+		return fmt.Errorf("jira %s: GET %s: %w", s.c.site, path, err)
 	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := api.Do(req, nil)
+	if resp == nil || resp.Response == nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("jira %s: GET %s: %w", s.c.site, path, ctx.Err())
+		}
+		var rl *httpretry.RateLimitError
+		if errors.As(err, &rl) {
+			return fmt.Errorf("GET %s: %w", path, rl)
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its message repeats the whole URL
+		}
+		return fmt.Errorf("jira %s: GET %s: %w", s.c.site, path, err)
+	}
+	body, readErr := io.ReadAll(resp.Body) // bounded by the transport
+	resp.Body.Close()
+	code := resp.StatusCode
+	switch {
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return s.authError(path, code, resp.Header)
+	case code < 200 || code > 299:
+		failure := &statusError{path: path, code: code, messages: jiraMessages(body)}
+		if httpretry.IsRetryableStatus(code) {
+			return fmt.Errorf("jira %s: giving up after %d attempts: %w", s.c.site, s.c.opts.MaxAttempts, failure)
+		}
+		return fmt.Errorf("jira %s: %w", s.c.site, failure)
+	case readErr != nil:
+		return fmt.Errorf("jira %s: GET %s: read body: %w", s.c.site, path, readErr)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			// A proxy's error page, say.
+			return fmt.Errorf("jira %s: GET %s: malformed JSON: %w", s.c.site, path, err)
+		}
+		// Well-formed JSON of another shape.
+		return fmt.Errorf("jira %s: %w", s.c.site, &decodeError{path: path, err: err})
+	}
+	return nil
 }

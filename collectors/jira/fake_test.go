@@ -57,6 +57,8 @@ type fault struct {
 	code   int
 	header map[string]string
 	body   string
+	// respond, when set, answers instead of code, header and body.
+	respond func(http.ResponseWriter, *http.Request)
 }
 
 const fakePrefix = "/jira"
@@ -176,6 +178,10 @@ func (f *fakeJira) middleware(next http.Handler) http.Handler {
 				msg = "You are not authenticated. Authentication required to perform this operation."
 			}
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"errorMessages": []string{msg}, "errors": map[string]any{}})
+			return
+		}
+		if hit != nil && hit.respond != nil {
+			hit.respond(w, r)
 			return
 		}
 		if hit != nil {

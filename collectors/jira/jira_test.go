@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -224,8 +227,9 @@ func TestCloud(t *testing.T) {
 	if diff := cmp.Diff([]string{"0", "2"}, queryValues(reqs, "/rest/api/2/issue/10003/comment", "startAt")); diff != "" {
 		t.Errorf("comment pages (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]time.Duration{7 * time.Second, time.Second}, h.takeSleeps()); diff != "" {
-		t.Errorf("waits (-want +got): Retry-After, then backoff:\n%s", diff)
+	// Retry-After, then the first backoff, jittered within [0.5s, 1s].
+	if sleeps := h.takeSleeps(); len(sleeps) != 2 || sleeps[0] != 7*time.Second || sleeps[1] < 500*time.Millisecond || sleeps[1] > time.Second {
+		t.Errorf("waits %v, want Retry-After's 7s, then a backoff within [0.5s, 1s]", sleeps)
 	}
 	cur, _, _ := h.db.GetCursor(ctx, jira.Source, f.URL()+" project = PAY ORDER BY created DESC")
 	if cur.Position != "2026-02-20T16:42:10Z" {
@@ -714,5 +718,66 @@ func TestSkippedTicketGoneLeavesTheList(t *testing.T) {
 	}
 	if keys, _ := h.db.JiraSkipped(ctx, c.CursorScope()); !slices.Equal(keys, []string{"PAY-6"}) {
 		t.Errorf("skipped list %v after PAY-2 was deleted, want [PAY-6]", keys)
+	}
+}
+
+// TestEchoedCredentialsAreRedacted: a Jira (or a proxy before it) that
+// answers 400 with the request's Authorization header in its body, as
+// Jira Cloud's basic credentials (base64 of email:token) or Data Center's
+// bearer token, raw and encoded: neither the error nor the logs (at debug
+// level, as with -v) hold the token, the email or their encoding; the rest
+// of the message is kept.
+func TestEchoedCredentialsAreRedacted(t *testing.T) {
+	t.Parallel()
+	for _, cloud := range []bool{true, false} {
+		t.Run(fmt.Sprintf("cloud=%v", cloud), func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, cloud)
+			h.fake.addFault(&fault{match: func(r *http.Request) bool {
+				return r.URL.Path == "/rest/api/2/search/jql" || r.URL.Path == "/rest/api/2/search"
+			}, times: -1,
+				respond: func(w http.ResponseWriter, r *http.Request) {
+					auth := r.Header.Get("Authorization")
+					_, cred, _ := strings.Cut(auth, " ")
+					decoded, _ := base64.StdEncoding.DecodeString(cred)
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusBadRequest)
+					fmt.Fprintf(w, `{"errorMessages":["Bad header. Authorization: %s","credential %s / %s"],"errors":{"Authorization":%q}}`, auth, cred, decoded, auth)
+				}})
+			h.now = ts("2026-03-02T12:00:00Z")
+			_, _, err := h.collect(t, h.options("project = PAY", ts("2026-01-01T00:00:00Z")))
+			if err == nil || !strings.Contains(err.Error(), "400 Bad Request: Bad header. Authorization: ") || !strings.Contains(err.Error(), "[REDACTED]") {
+				t.Fatalf("err = %v, want the 400 with its message and the credential redacted", err)
+			}
+			h.assertNoSecrets(t, err)
+		})
+	}
+}
+
+// TestHugeErrorBodyIsReadOnlyInPart: a 300 MB error body fails the
+// request as a 400 without being read whole.
+func TestHugeErrorBodyIsReadOnlyInPart(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, true)
+	var written atomic.Int64
+	h.fake.addFault(&fault{match: func(r *http.Request) bool { return r.URL.Path == "/rest/api/2/search/jql" }, times: -1,
+		respond: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", strconv.Itoa(300<<20))
+			w.WriteHeader(http.StatusBadRequest)
+			chunk := []byte(strings.Repeat(" ", 1<<20))
+			for range 300 {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+				written.Add(1 << 20)
+			}
+		}})
+	h.now = ts("2026-03-02T12:00:00Z")
+	_, _, err := h.collect(t, h.options("project = PAY", ts("2026-01-01T00:00:00Z")))
+	if err == nil || !strings.Contains(err.Error(), "400 Bad Request") {
+		t.Fatalf("err = %v, want the 400", err)
+	}
+	if n := written.Load(); n >= 300<<20 {
+		t.Errorf("the whole %d MB body was read", n>>20)
 	}
 }

@@ -1,7 +1,6 @@
 package jira
 
 import (
-	"net/http"
 	"testing"
 	"time"
 )
@@ -39,34 +38,5 @@ func TestUpdatedSince(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", got, tc.want)
 			}
 		})
-	}
-}
-
-func TestRetryAfter(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
-	s := &session{c: &Collector{opts: Options{Now: func() time.Time { return now }}}}
-	for _, tc := range []struct {
-		code       int
-		retryAfter string
-		retry      bool
-		wait       time.Duration
-	}{
-		{http.StatusTooManyRequests, "7", true, 7 * time.Second},
-		{http.StatusTooManyRequests, now.Add(90 * time.Second).Format(http.TimeFormat), true, 90 * time.Second},
-		{http.StatusTooManyRequests, "", true, 0},
-		{http.StatusServiceUnavailable, "3", true, 3 * time.Second},
-		{http.StatusBadGateway, "", true, 0},
-		{http.StatusBadRequest, "5", false, 0},
-		{http.StatusNotFound, "", false, 0},
-	} {
-		resp := &http.Response{StatusCode: tc.code, Header: http.Header{}}
-		if tc.retryAfter != "" {
-			resp.Header.Set("Retry-After", tc.retryAfter)
-		}
-		retry, wait := s.retryable(resp)
-		if retry != tc.retry || wait != tc.wait {
-			t.Errorf("%d Retry-After %q: retry %v wait %v, want %v %v", tc.code, tc.retryAfter, retry, wait, tc.retry, tc.wait)
-		}
 	}
 }

@@ -11,11 +11,15 @@ package prometheus
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -270,9 +274,11 @@ func ReadSnapshotFile(path string) (*Snapshot, error) {
 // writeFileAtomic writes data to a temporary file beside path and renames it
 // over path. The temporary name starts with a dot and does not end in .prom,
 // so node_exporter's textfile collector never reads a half-written file.
+// A new file gets the permissions the user's umask allows; a file replaced
+// keeps the ones it had.
 func writeFileAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	tmp, err := createTempUmask(dir, "."+filepath.Base(path)+".tmp")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -285,8 +291,10 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if _, err = tmp.Write(data); err != nil {
 		return fmt.Errorf("write %s: %w", tmp.Name(), err)
 	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
+	if old, serr := os.Stat(path); serr == nil {
+		if err = tmp.Chmod(old.Mode().Perm()); err != nil {
+			return fmt.Errorf("write %s: %w", tmp.Name(), err)
+		}
 	}
 	if err = tmp.Sync(); err != nil {
 		return fmt.Errorf("write %s: %w", tmp.Name(), err)
@@ -303,4 +311,18 @@ func writeFileAtomic(path string, data []byte) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// createTempUmask creates a new file named prefix and a random suffix in
+// dir with mode 0666 less the umask (os.CreateTemp would make it 0600).
+func createTempUmask(dir, prefix string) (*os.File, error) {
+	for range 100 {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("no free temporary name for %s in %s", prefix, dir)
 }
