@@ -36,6 +36,11 @@ func New(t testing.TB) *Repo {
 	return r
 }
 
+// Open wraps an existing repository (work tree or bare) in dir.
+func Open(t testing.TB, dir string) *Repo {
+	return &Repo{t: t, Dir: dir}
+}
+
 // Clone clones the repository (work tree) into a fresh temp dir.
 func (r *Repo) Clone() *Repo {
 	r.t.Helper()
