@@ -77,8 +77,8 @@ type Sources struct {
 type GitSource struct {
 	Path string `yaml:"path"` // resolved to an absolute path against Dir; must exist (a directory) at load time
 	// Refs are the refs whose history is read: names git resolves (HEAD,
-	// main, origin/main) and patterns of full ref names (refs/pull/*/head;
-	// * stops at a slash, ** does not). Empty means [HEAD].
+	// main, origin/main) and patterns of full ref names, as git log --glob
+	// reads them (refs/pull/*/head). Empty means [HEAD].
 	Refs []string `yaml:"refs"`
 	// Fetch runs `git fetch` in the clone before reading it.
 	Fetch bool `yaml:"fetch"`

@@ -345,7 +345,7 @@ func TestFullConfig(t *testing.T) {
 		Bots: []string{"*[bot]*", "ci-*"},
 		Sources: Sources{
 			Git: []GitSource{{Path: dir, Refs: []string{"HEAD"}},
-				{Path: filepath.Dir(dir), Refs: []string{"HEAD", "refs/pull/*/head", "refs/remotes/origin/**"}, Fetch: true}},
+				{Path: filepath.Dir(dir), Refs: []string{"HEAD", "refs/pull/*/head", "refs/remotes/origin/*"}, Fetch: true}},
 			GitHub: &GitHubSource{
 				BaseURL:          "https://github.example.com",
 				TokenEnv:         "GHE_TOKEN",

@@ -20,7 +20,7 @@ func TestFetchBringsAStaleCloneUpToDate(t *testing.T) {
 	remote := gittest.New(t)
 	remote.Commit(gittest.Commit{AuthorName: "A", AuthorEmail: "a@example.com", When: gittest.At(2026, 8, 3, 9, 0, "+0200")})
 	clone := remote.Clone()
-	refs := []string{"HEAD", "refs/remotes/origin/**"}
+	refs := []string{"HEAD", "refs/remotes/origin/*"}
 	db := storetest.Open(t)
 	if read, _ := collect(t, db, gitcollector.Repository{Path: clone.Dir, Refs: refs}); read != 1 {
 		t.Fatalf("first run read %d, want 1", read)

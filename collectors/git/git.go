@@ -39,10 +39,10 @@ type Repository struct {
 	Scope string // the name events are stored under; defaults to the directory's base name
 	// Refs are what to read the history of: names git resolves to a commit
 	// (HEAD, main, origin/main, refs/heads/main) and patterns of full ref
-	// names with *, ? or [...] (refs/pull/*/head; * stops at a slash, **
-	// does not). A name that does not resolve is an error, except HEAD of
-	// a repository without commits; a pattern may match nothing. Empty
-	// means HEAD.
+	// names with *, ? or [...], as git log --glob reads them
+	// (refs/pull/*/head, refs/remotes/origin/*; * also matches a slash). A
+	// name that does not resolve is an error, except HEAD of a repository
+	// without commits; a pattern may match nothing. Empty means HEAD.
 	Refs []string
 	// Fetch runs `git fetch` (the repository's default remote and
 	// refspecs) before reading, bounded by Collector.FetchTimeout.
@@ -164,50 +164,68 @@ func (c *Collector) CollectRepository(ctx context.Context, db *store.DB, r Repos
 	return stats, nil
 }
 
-// tips resolves refs (HEAD when empty) to the distinct commits they point
-// at, sorted.
+// tips resolves refs (HEAD when empty) to the distinct objects they point
+// at (commits, or annotated tags, which git log reads through), sorted.
+// One `git rev-parse` resolves them all; when it fails, each name is
+// resolved on its own, to skip HEAD of a repository without commits and to
+// name the ref that resolves to nothing.
 func (c *Collector) tips(ctx context.Context, repo string, refs []string) ([]string, error) {
 	if len(refs) == 0 {
 		refs = []string{"HEAD"}
 	}
-	seen := map[string]bool{}
-	var patterns []string
+	var names, globs []string
 	for _, ref := range refs {
-		if IsPattern(ref) {
-			patterns = append(patterns, ref)
-			continue
+		switch {
+		case ref == "" || strings.HasPrefix(ref, "-"):
+			return nil, fmt.Errorf("ref %q: not a ref name or pattern", ref)
+		case IsPattern(ref):
+			globs = append(globs, "--glob="+ref)
+		default:
+			names = append(names, ref+"^{commit}")
 		}
-		sha, err := c.output(ctx, repo, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
-		if err != nil {
-			var exitErr *exec.ExitError
-			if errors.As(err, &exitErr) && exitErr.ExitCode() == 1 {
-				if ref == "HEAD" {
-					continue // no commits yet, or HEAD names a branch not made yet
-				}
-				return nil, fmt.Errorf("ref %q: no such commit", ref)
-			}
-			return nil, fmt.Errorf("ref %q: %w", ref, err)
-		}
-		seen[sha] = true
 	}
-	if len(patterns) > 0 {
-		// The object, and for an annotated tag the object it peels to.
-		out, err := c.output(ctx, repo, append([]string{"for-each-ref",
-			"--format=%(objectname) %(objecttype) %(*objectname) %(*objecttype)"}, patterns...)...)
-		if err != nil {
-			return nil, fmt.Errorf("refs %s: %w", strings.Join(patterns, " "), err)
+	// "--" ends the revisions: a name is never taken for a path.
+	out, err := c.output(ctx, repo, slices.Concat([]string{"rev-parse"}, globs, names, []string{"--"})...)
+	if err != nil {
+		if out, err = c.output(ctx, repo, slices.Concat([]string{"rev-parse"}, globs, []string{"--"})...); err != nil {
+			return nil, fmt.Errorf("refs %s: %w", strings.Join(refs, " "), err)
 		}
-		for line := range strings.Lines(out) {
-			f := strings.Fields(line)
-			switch {
-			case len(f) == 2 && f[1] == "commit":
-				seen[f[0]] = true
-			case len(f) == 4 && f[3] == "commit":
-				seen[f[2]] = true
+		for _, name := range names {
+			sha, err := c.output(ctx, repo, "rev-parse", "--verify", "--quiet", name)
+			if err != nil {
+				ref := strings.TrimSuffix(name, "^{commit}")
+				var exitErr *exec.ExitError
+				if errors.As(err, &exitErr) && exitErr.ExitCode() == 1 {
+					if ref == "HEAD" {
+						continue // no commits yet, or HEAD names a branch not made yet
+					}
+					return nil, fmt.Errorf("ref %q: no such commit", ref)
+				}
+				return nil, fmt.Errorf("ref %q: %w", ref, err)
 			}
+			out += "\n" + sha
+		}
+	}
+	seen := map[string]bool{}
+	for line := range strings.Lines(out) {
+		if sha := strings.TrimSpace(line); isSHA(sha) {
+			seen[sha] = true
 		}
 	}
 	return slices.Sorted(maps.Keys(seen)), nil
+}
+
+// isSHA tells whether s is a full SHA-1 or SHA-256 object name.
+func isSHA(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // IsPattern tells whether a ref is a pattern (holds *, ? or [) rather
@@ -269,7 +287,8 @@ func (c *Collector) revisions(ctx context.Context, repo string, tips, old []stri
 	return r, nil
 }
 
-// commitsPresent keeps the SHAs the repository holds as commits. It never
+// commitsPresent keeps the SHAs the repository holds as commits (or
+// annotated tags, which patterns may match). It never
 // fetches a missing one from a partial clone's remote.
 func (c *Collector) commitsPresent(ctx context.Context, repo string, shas []string) ([]string, error) {
 	cmd := exec.CommandContext(ctx, c.git(), "-C", repo, "cat-file", "--batch-check=%(objectname) %(objecttype)")
@@ -283,7 +302,7 @@ func (c *Collector) commitsPresent(ctx context.Context, repo string, shas []stri
 	}
 	var present []string
 	for line := range strings.Lines(string(out)) {
-		if sha, kind, _ := strings.Cut(strings.TrimSpace(line), " "); kind == "commit" {
+		if sha, kind, _ := strings.Cut(strings.TrimSpace(line), " "); kind == "commit" || kind == "tag" {
 			present = append(present, sha)
 		}
 	}

@@ -269,13 +269,14 @@ func TestRefsNamesAndPatterns(t *testing.T) {
 	if _, err := c.Collect(t.Context(), db); err == nil || !strings.Contains(err.Error(), `"no-such-branch"`) {
 		t.Errorf("error %v, want one naming the ref no-such-branch", err)
 	}
-	// * stops at a slash, ** does not.
+	// Patterns read as git log --glob does: * matches a slash too.
 	for _, tc := range []struct {
 		refs []string
 		want []string
 	}{
-		{[]string{"refs/heads/*"}, a},
-		{[]string{"refs/heads/**"}, sorted(a, b)},
+		{[]string{"refs/heads/main"}, a},
+		{[]string{"refs/heads/*"}, sorted(a, b)},
+		{[]string{"refs/heads/topic/?"}, sorted(a, b)},
 		{[]string{"refs/tags/*", "refs/pull/*/head"}, sorted(a, []string{tagged})},
 	} {
 		db := storetest.Open(t)
