@@ -86,6 +86,19 @@ fmt='--format=%H%x1f%aN%x1f%aE%x1f%ad%x1f%cE'
 
 now() { date +%s%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
+# cpu FILE CMD...: runs CMD, writing its user + system seconds (children
+# included) to FILE; without GNU time, "-".
+cpu() {
+	local out=$1
+	shift
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f '%U %S' -o "$out.raw" "$@"
+		awk '{ printf "%.2f", $1 + $2 }' "$out.raw" >"$out"
+	else
+		"$@"
+		echo - >"$out"
+	fi
+}
 # duration LOG: the seconds of the git source's "collected" log line.
 duration() {
 	grep 'msg=collected source=git' "$1" | grep -o 'duration=[0-9.]*[mµ]*s' | sed 's/duration=//' |
@@ -101,16 +114,16 @@ printf '  %s refs, %s matched by [%s]; %s non-merge commits reachable from them\
 	"$("$GIT" -C "$repo" rev-list --count --no-merges "${args[@]}")"
 
 "$GIT" -C "$repo" log --no-merges --date=raw "$fmt" "${args[@]}" -- >/dev/null # warm the cache
-git_t=() col_t=() own_t=() ratio=() own_ratio=() again_t=() again_own=()
+git_cpu=() col_cpu=() git_t=() col_t=() own_t=() ratio=() own_ratio=() again_t=() again_own=()
 for i in $(seq "$runs"); do
 	t0=$(now)
-	"$GIT" -C "$repo" log --no-merges --date=raw "$fmt" "${args[@]}" -- >/dev/null
+	cpu "$tmp/git.cpu" "$GIT" -C "$repo" log --no-merges --date=raw "$fmt" "${args[@]}" -- >/dev/null
 	t1=$(now)
 	run="$tmp/run-$i"
 	mkdir "$run"
 	printf 'database: %s/overtime.duckdb\nsources:\n  git:\n    - path: %s\n      refs: [%s]\n' "$run" "$repo" "$yaml_refs" >"$run/overtime.yaml"
 	t2=$(now)
-	"$tmp/overtime" collect --config "$run/overtime.yaml" 2>"$run/collect.log" >/dev/null
+	cpu "$tmp/collect.cpu" "$tmp/overtime" collect --config "$run/overtime.yaml" 2>"$run/collect.log" >/dev/null
 	t3=$(now)
 	"$tmp/overtime" collect --config "$run/overtime.yaml" 2>"$run/again.log" >/dev/null
 	t4=$(now)
@@ -118,10 +131,11 @@ for i in $(seq "$runs"); do
 	# The collector's own time, as its log line says (the process without
 	# starting, opening and creating the database).
 	own_t+=("$(duration "$run/collect.log")") again_own+=("$(duration "$run/again.log")")
+	git_cpu+=("$(cat "$tmp/git.cpu")") col_cpu+=("$(cat "$tmp/collect.cpu")")
 	ratio+=("$(awk -v c="$((t3 - t2))" -v g="$((t1 - t0))" 'BEGIN { printf "%.2f", c / g }')")
 	own_ratio+=("$(awk -v c="${own_t[-1]}" -v g="${git_t[-1]}" 'BEGIN { printf "%.2f", c / g }')")
 	echo "run $i: git log ${git_t[-1]} s; collect ${col_t[-1]} s (ratio ${ratio[-1]}), the collector itself ${own_t[-1]} s (ratio ${own_ratio[-1]});" \
-		"collect again ${again_t[-1]} s (the collector ${again_own[-1]} s); $(grep -o 'read=[0-9]* inserted=[0-9]* skipped=[0-9]*' "$run/collect.log" | head -n 1)"
+		"cpu: git log ${git_cpu[-1]} s, collect ${col_cpu[-1]} s; collect again ${again_t[-1]} s (the collector ${again_own[-1]} s); $(grep -o 'read=[0-9]* inserted=[0-9]* skipped=[0-9]*' "$run/collect.log" | head -n 1)"
 	grep -o 'read=[0-9]* inserted=[0-9]*' "$run/again.log" | grep -qx 'read=0 inserted=0' || { echo "  the second collect read something:" >&2; cat "$run/again.log" >&2; exit 1; }
 done
 echo
@@ -129,6 +143,7 @@ echo "git log over the refs, median:        $(echo "${git_t[*]}" | median) s"
 echo "overtime collect (fresh database):    $(echo "${col_t[*]}" | median) s; paired ratio $(echo "${ratio[*]}" | median)"
 echo "the collector itself:                 $(echo "${own_t[*]}" | median) s; paired ratio $(echo "${own_ratio[*]}" | median) (target <= 1.5)"
 echo "collect with nothing new:             $(echo "${again_t[*]}" | median) s; the collector itself $(echo "${again_own[*]}" | median) s (target < 0.2)"
+echo "cpu (user + system, children included): git log $(echo "${git_cpu[*]}" | median) s, collect $(echo "${col_cpu[*]}" | median) s"
 echo "(medians over $runs runs)"
 
 # The figures: counted commits per identity, the store's against git's.

@@ -291,3 +291,28 @@ func TestRefsNamesAndPatterns(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+// TestStoredCopiesStay: a database written before copies were counted
+// once may hold two counted copies of one piece of work; a later load
+// drops its own copy and never deletes a row stored before, so the
+// figures already stored do not change.
+func TestStoredCopiesStay(t *testing.T) {
+	t.Parallel()
+	when := gittest.At(2026, 9, 1, 21, 0, "+0200")
+	db := storetest.Open(t)
+	old := []store.Event{
+		{Source: "git", Kind: "commit", ID: strings.Repeat("a", 40), Identity: "email:eve@example.com", At: when.UTC(), Offset: 7200, HasOffset: true, Scope: "old"},
+		{Source: "git", Kind: "commit", ID: strings.Repeat("b", 40), Identity: "email:eve@example.com", At: when.UTC(), Offset: 7200, HasOffset: true, Scope: "old"},
+	}
+	if _, err := db.Write(t.Context(), store.Batch{Events: old}); err != nil {
+		t.Fatal(err)
+	}
+	repo := gittest.New(t)
+	third := repo.CommitOn("refs/heads/main", "", gittest.Commit{AuthorName: "Eve", AuthorEmail: "eve@example.com", When: when})
+	if read, ins := collect(t, db, gitcollector.Repository{Path: repo.Dir}); read != 1 || ins != 0 {
+		t.Errorf("read %d inserted %d, want 1 read, 0 inserted (a third copy)", read, ins)
+	}
+	if got, want := counted(t, db), []string{old[0].ID, old[1].ID}; !slices.Equal(got, want) {
+		t.Errorf("counted %v, want the two stored before, not %s", got, third[0])
+	}
+}

@@ -252,6 +252,7 @@ func (c *Collector) Collect(ctx context.Context, db *store.DB) (collectors.Stats
 		s, err := r.repository(ctx, repo)
 		total.Read += s.Read
 		total.Inserted += s.Inserted
+		total.Skipped += s.Skipped
 		if err != nil {
 			errs = append(errs, err)
 			if ctx.Err() != nil || stopsSource(err) {
