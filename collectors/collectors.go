@@ -24,6 +24,7 @@ type Collector interface {
 type Stats struct {
 	Read     int // records read from the source
 	Inserted int // records new to the store
+	Skipped  int // records read but left out as malformed (counted in Read too)
 }
 
 // Outcome is one collector's run.
@@ -55,9 +56,9 @@ func Run(ctx context.Context, db *store.DB, cs []Collector, log *slog.Logger) []
 		stats, err := c.Collect(ctx, db)
 		o := Outcome{Source: c.Source(), Stats: stats, Err: err, Duration: time.Since(start)}
 		if err != nil {
-			log.Error("collect failed", "source", o.Source, "err", err, "read", stats.Read, "inserted", stats.Inserted)
+			log.Error("collect failed", "source", o.Source, "err", err, "read", stats.Read, "inserted", stats.Inserted, "skipped", stats.Skipped)
 		} else {
-			log.Info("collected", "source", o.Source, "read", stats.Read, "inserted", stats.Inserted, "duration", o.Duration.Round(time.Millisecond))
+			log.Info("collected", "source", o.Source, "read", stats.Read, "inserted", stats.Inserted, "skipped", stats.Skipped, "duration", o.Duration.Round(time.Millisecond))
 		}
 		out = append(out, o)
 	}

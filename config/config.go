@@ -72,9 +72,16 @@ type Sources struct {
 	Jira   *JiraSource   `yaml:"jira"`   // nil when absent
 }
 
-// GitSource is a local clone (or any directory git can read).
+// GitSource is a local clone (or any directory git can read, a bare
+// mirror included).
 type GitSource struct {
 	Path string `yaml:"path"` // resolved to an absolute path against Dir; must exist (a directory) at load time
+	// Refs are the refs whose history is read: names git resolves (HEAD,
+	// main, origin/main) and patterns of full ref names, as git log --glob
+	// reads them (refs/pull/*/head). Empty means [HEAD].
+	Refs []string `yaml:"refs"`
+	// Fetch runs `git fetch` in the clone before reading it.
+	Fetch bool `yaml:"fetch"`
 }
 
 // GitHubSource is a GitHub or GitHub Enterprise Server instance.
@@ -195,6 +202,7 @@ const (
 	DefaultDatabase         = "overtime.duckdb"
 	DefaultTimezone         = "UTC"
 	DefaultHours            = "09:00-18:00"
+	DefaultGitRef           = "HEAD"
 	DefaultGitHubTokenEnv   = "GITHUB_TOKEN"
 	DefaultGitHubCacheDir   = ".overtime-cache/github"
 	DefaultMaxRateLimitWait = Duration(15 * time.Minute)
@@ -272,7 +280,7 @@ func Default(dir string) *Config {
 	c := defaultConfig()
 	c.Dir = dir
 	c.Database = absPath(dir, c.Database)
-	c.Sources.Git = []GitSource{{Path: absPath(dir, ".")}}
+	c.Sources.Git = []GitSource{{Path: absPath(dir, "."), Refs: []string{DefaultGitRef}}}
 	return c
 }
 

@@ -57,6 +57,11 @@ func TestBadConfigs(t *testing.T) {
 		{"git_path_file", `sources.git[0].path: "git_path_file.bad.yaml" is not a directory (resolved to "`},
 		{"git_path_empty", `sources.git[0].path: empty path`},
 		{"git_path_duplicate", `sources.git[1].path: "./" is the same directory as sources.git[0]`},
+		{"git_ref_empty", `sources.git[0].refs[1]: empty ref`},
+		{"git_ref_pattern", `sources.git[0].refs[0]: pattern "pull/*/head" must be a full ref name starting with "refs/"`},
+		{"git_ref_option", `sources.git[0].refs[0]: "--all" starts with "-"`},
+		{"git_ref_revision", `sources.git[0].refs[0]: "HEAD~3" holds a space, a control character or one of`},
+		{"git_fetch_not_bool", `sources.git[0].fetch: want`},
 		{"github_bad_repo", `sources.github.repos[1]: want "owner/name", got "foo"`},
 		{"github_bad_org", `sources.github.orgs[0]: want an organization login, got "example/payments"`},
 		{"github_nothing", `sources.github: no orgs or repos to collect`},
@@ -241,7 +246,7 @@ func TestExampleConfig(t *testing.T) {
 		Teams:    []Team{},
 		People:   []Person{},
 		Bots:     []string{"*[bot]*", "dependabot*", "renovate*"},
-		Sources:  Sources{Git: []GitSource{{Path: root}}},
+		Sources:  Sources{Git: []GitSource{{Path: root, Refs: []string{"HEAD"}}}},
 		Analysis: DefaultAnalysis(),
 		Export:   Export{Prometheus: PrometheusExport{Listen: "127.0.0.1:9465"}},
 		Privacy:  Privacy{SaltEnv: "OVERTIME_SALT"},
@@ -339,7 +344,8 @@ func TestFullConfig(t *testing.T) {
 		},
 		Bots: []string{"*[bot]*", "ci-*"},
 		Sources: Sources{
-			Git: []GitSource{{Path: dir}, {Path: filepath.Dir(dir)}},
+			Git: []GitSource{{Path: dir, Refs: []string{"HEAD"}},
+				{Path: filepath.Dir(dir), Refs: []string{"HEAD", "refs/pull/*/head", "refs/remotes/origin/*"}, Fetch: true}},
 			GitHub: &GitHubSource{
 				BaseURL:          "https://github.example.com",
 				TokenEnv:         "GHE_TOKEN",
@@ -482,7 +488,7 @@ func TestDefault(t *testing.T) {
 	want := defaultConfig()
 	want.Dir = dir
 	want.Database = filepath.Join(dir, "overtime.duckdb")
-	want.Sources.Git = []GitSource{{Path: dir}}
+	want.Sources.Git = []GitSource{{Path: dir, Refs: []string{"HEAD"}}}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("Default mismatch (-want +got):\n%s", diff)
 	}

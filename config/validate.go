@@ -220,6 +220,10 @@ func (c *Config) validateSources(ps *problems) {
 			gitPaths[abs] = i
 		}
 		c.Sources.Git[i].Path = abs
+		ps.gitRefs(fmt.Sprintf("sources.git[%d].refs", i), g.Refs)
+		if len(g.Refs) == 0 {
+			c.Sources.Git[i].Refs = []string{DefaultGitRef}
+		}
 	}
 
 	if gh := c.Sources.GitHub; gh != nil {
@@ -275,6 +279,30 @@ func (c *Config) validateSources(ps *problems) {
 // envName checks the name of an environment variable that holds a secret.
 // The value is quoted only when it is a plausible name: anything else may be
 // the secret itself, pasted in the wrong place.
+// gitRefs checks a git source's refs: each a name git can resolve or a
+// pattern of full ref names, never something git would read as an option.
+func (ps *problems) gitRefs(path string, refs []string) {
+	seen := map[string]int{}
+	for j, ref := range refs {
+		at := fmt.Sprintf("%s[%d]", path, j)
+		switch {
+		case ref == "":
+			ps.add(at, "empty ref; want a name like HEAD or a pattern like \"refs/pull/*/head\"")
+		case strings.HasPrefix(ref, "-"):
+			ps.add(at, "%q starts with \"-\"; want a ref name or pattern", ref)
+		case strings.ContainsFunc(ref, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '\\' || r == '~' || r == '^' || r == ':' }):
+			ps.add(at, "%q holds a space, a control character or one of \\ ~ ^ :, which no ref name has", ref)
+		case strings.ContainsAny(ref, "*?[") && !strings.HasPrefix(ref, "refs/"):
+			ps.add(at, "pattern %q must be a full ref name starting with \"refs/\", like \"refs/remotes/origin/*\"", ref)
+		}
+		if first, dup := seen[ref]; dup {
+			ps.add(at, "%q listed twice (first at [%d])", ref, first)
+		} else {
+			seen[ref] = j
+		}
+	}
+}
+
 func (ps *problems) envName(path, name string) {
 	switch {
 	case name == "":

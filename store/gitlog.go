@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -34,7 +35,7 @@ func (t *EventTx) LoadGitLog(ctx context.Context, path, scope string) (inserted 
 		}
 	}()
 	var before, after int
-	if err := t.conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&before); err != nil {
+	if err := t.conn.QueryRowContext(ctx, `SELECT count(*), coalesce(max(rowid), -1) FROM events`).Scan(&before, &t.loadedAfter); err != nil {
 		return 0, err
 	}
 	// quote and escape off: a name may hold any character but the
@@ -70,40 +71,62 @@ func (t *EventTx) LoadGitLog(ctx context.Context, path, scope string) (inserted 
 	return after - before, nil
 }
 
-// DropCopiesOfStoredCommits undoes, for the inserted commits just loaded by
-// LoadGitLog with author dates between first and last, those that were
-// stored already, and returns how many of them are really new.
+// DropCopiesOfStoredCommits undoes, for the commits just loaded by
+// LoadGitLog with author dates between first and last, those that are
+// copies of a commit or of a piece of work already stored, and returns how
+// many of them are really new. Two rules, each keeping the copy stored
+// first (a lower row id):
+//
+//   - the same commit (its SHA) is stored once: from two clones, a fork, a
+//     clone that moved (its cursor is keyed by path), or a ref moved back
+//     onto history read before;
+//   - the same piece of work is counted once: a counted commit with the
+//     author and author date (to the second) of another counted commit is
+//     a copy of it, rebased, cherry-picked, or GitHub's "Rebase and merge",
+//     which keeps both and gives the copy a new SHA. git's own author dates
+//     are to the second, so two pieces of work by one person in the same
+//     second are one. A copy GitHub's web-flow committed is stored not
+//     counted, as every web-flow commit is, and does not hide the counted
+//     original on a pull request's head, whichever is read first.
+//
+// Only rows of this load are dropped, never one stored before.
+// Both copies have the same author date, which a commit's SHA covers, so
+// the stored copy lies in the log's own time range.
 func (t *EventTx) DropCopiesOfStoredCommits(ctx context.Context, inserted int, first, last time.Time) (int, error) {
 	if inserted == 0 {
 		return 0, nil
 	}
-	// A commit may be stored already: from another clone, a fork, a clone
-	// that moved (its cursor is keyed by path), or a history rescanned after
-	// a force-push. A commit's author date is hashed into its SHA, so a
-	// stored copy lies in the log's time range. When nothing else is stored
-	// in that range, which DuckDB counts from the row groups' min/max,
-	// there is nothing to look for; otherwise the copies just loaded are
-	// deleted (row ids of rows appended in this transaction come after
-	// every committed row's).
 	inRange := `source = 'git' AND kind = 'commit' AND occurred_at BETWEEN ` + sqlTimestamp(first) + ` AND ` + sqlTimestamp(last)
-	var stored int
-	if err := t.conn.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE `+inRange).Scan(&stored); err != nil {
+	// When nothing else is stored in the range (DuckDB counts it from the
+	// row groups' min/max: the usual case for a first read), no SHA can be
+	// stored twice, since git log prints a commit once; a piece of work can
+	// still be there twice (a cherry-pick within the log), which a hash per
+	// counted row finds in one pass. Only when something may be a copy does
+	// the exact, dearer query run (row ids of rows appended in this
+	// transaction come after every committed row's).
+	var stored, copies int
+	if err := t.conn.QueryRowContext(ctx, `SELECT count(*),
+			count(*) FILTER (counted) - count(DISTINCT hash(identity, occurred_at)) FILTER (counted)
+		FROM events WHERE `+inRange).Scan(&stored, &copies); err != nil {
 		return 0, err
 	}
-	if stored > inserted {
-		res, err := t.conn.ExecContext(ctx, `DELETE FROM events WHERE rowid IN (
-			SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY id ORDER BY rowid) AS copy
-				FROM events WHERE `+inRange+`) WHERE copy > 1)`)
-		if err != nil {
-			return 0, fmt.Errorf("drop copies of stored commits: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return 0, err
-		}
-		inserted -= int(n)
+	if stored == inserted && copies == 0 {
+		return inserted, nil
 	}
-	return inserted, nil
+	res, err := t.conn.ExecContext(ctx, `DELETE FROM events WHERE rowid IN (
+		SELECT rowid FROM (SELECT rowid,
+				row_number() OVER (PARTITION BY id ORDER BY rowid) AS commit_copy,
+				CASE WHEN counted THEN row_number() OVER (PARTITION BY counted, identity, occurred_at ORDER BY rowid) END AS work_copy
+			FROM events WHERE `+inRange+`)
+		WHERE (commit_copy > 1 OR work_copy > 1) AND rowid > `+strconv.FormatInt(t.loadedAfter, 10)+`)`)
+	if err != nil {
+		return 0, fmt.Errorf("drop copies of stored commits: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	return inserted - int(n), nil
 }
 
 // NoteIdentities records the identities that events show (each one's most

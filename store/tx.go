@@ -87,6 +87,9 @@ func distinctEvents(events []Event) []Event {
 type EventTx struct {
 	conn *sql.Conn
 	done bool
+	// loadedAfter is the highest row id of events before the last
+	// LoadGitLog: the rows it loaded come after it.
+	loadedAfter int64
 }
 
 // BeginEvents opens an EventTx. The caller must Commit or Rollback it.

@@ -56,7 +56,7 @@ func buildCollectors(cfg *config.Config, log *slog.Logger) ([]collectors.Collect
 	if len(cfg.Sources.Git) > 0 {
 		gc := &gitcollector.Collector{Logger: log}
 		for _, s := range cfg.Sources.Git {
-			gc.Repositories = append(gc.Repositories, gitcollector.Repository{Path: s.Path})
+			gc.Repositories = append(gc.Repositories, gitcollector.Repository{Path: s.Path, Refs: s.Refs, Fetch: s.Fetch})
 		}
 		cs = append(cs, gc)
 	}

@@ -10,11 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/overtime-project/overtime/collectors"
 	"github.com/overtime-project/overtime/store"
@@ -27,17 +30,32 @@ const Source = "git"
 // (squash and rebase merges, web edits); they are stored as not counted.
 const WebFlowEmail = store.WebFlowEmail
 
+// DefaultFetchTimeout bounds `git fetch` of a repository with Fetch set.
+const DefaultFetchTimeout = 5 * time.Minute
+
 // Repository is one local clone to read.
 type Repository struct {
 	Path  string // the work tree or bare repository
 	Scope string // the name events are stored under; defaults to the directory's base name
+	// Refs are what to read the history of: names git resolves to a commit
+	// (HEAD, main, origin/main, refs/heads/main) and patterns of full ref
+	// names with *, ? or [...], as git log --glob reads them
+	// (refs/pull/*/head, refs/remotes/origin/*; * also matches a slash). A
+	// name that does not resolve is an error, except HEAD of a repository
+	// without commits; a pattern may match nothing. Empty means HEAD.
+	Refs []string
+	// Fetch runs `git fetch` (the repository's default remote and
+	// refspecs) before reading, bounded by Collector.FetchTimeout.
+	Fetch bool
 }
 
-// Collector reads commits reachable from HEAD of each repository.
+// Collector reads the commits reachable from each repository's refs.
 type Collector struct {
 	Repositories []Repository
 	GitBinary    string       // defaults to "git"
-	Logger       *slog.Logger // optional; batches are logged at debug level
+	Logger       *slog.Logger // optional; batches are logged at debug level, malformed commits as warnings
+	// FetchTimeout bounds each fetch; zero means DefaultFetchTimeout.
+	FetchTimeout time.Duration
 }
 
 var _ collectors.Collector = (*Collector)(nil)
@@ -54,6 +72,7 @@ func (c *Collector) Collect(ctx context.Context, db *store.DB) (collectors.Stats
 		s, err := c.CollectRepository(ctx, db, r)
 		total.Read += s.Read
 		total.Inserted += s.Inserted
+		total.Skipped += s.Skipped
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -77,50 +96,66 @@ func cursorScope(path string) string {
 	return path
 }
 
-// CollectRepository reads one repository. It reads only the commits after
-// the stored cursor when the cursor is still an ancestor of HEAD, and the
-// whole history otherwise (a force-push); commits already stored are
-// skipped, so a rescan never duplicates. The commits and the cursor moving
-// to HEAD are written in one transaction: a run killed halfway leaves
-// nothing behind, and the next run reads the same range again.
+// CollectRepository reads one repository. Its cursor holds the commits the
+// refs pointed at when it was last read (their tips); a run reads only the
+// commits reachable from the tips that are new and from none of the old
+// ones, so an unchanged repository costs one look at its refs, and a ref
+// that was force-pushed or deleted loses nothing stored. A commit reachable
+// from several refs is read once; one read again (a ref moved back onto
+// history read before, another clone) is dropped as a copy of the stored
+// one, and so is a counted copy of stored work (see
+// store.EventTx.DropCopiesOfStoredCommits). The commits and the cursor are
+// written in one transaction: a run killed halfway leaves nothing behind,
+// and the next run reads the same range again.
 func (c *Collector) CollectRepository(ctx context.Context, db *store.DB, r Repository) (collectors.Stats, error) {
 	var stats collectors.Stats
 	scope := r.Scope
 	if scope == "" {
 		scope = filepath.Base(cursorScope(r.Path))
 	}
-	head, err := c.output(ctx, r.Path, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-	if err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) && exitErr.ExitCode() == 1 {
-			return stats, nil // no commits yet: nothing to read
+	if r.Fetch {
+		if err := c.fetch(ctx, r.Path); err != nil {
+			return stats, fmt.Errorf("git repository %s: %w", r.Path, err)
 		}
+	}
+	tips, err := c.tips(ctx, r.Path, r.Refs)
+	if err != nil {
 		return stats, fmt.Errorf("git repository %s: %w", r.Path, err)
+	}
+	if len(tips) == 0 {
+		return stats, nil // no commits yet: nothing to read
 	}
 	cur, ok, err := db.GetCursor(ctx, Source, cursorScope(r.Path))
 	if err != nil {
 		return stats, err
 	}
-	if ok && cur.Position == head {
+	position := strings.Join(tips, " ")
+	if ok && cur.Position == position {
 		return stats, nil
 	}
-	rangeArg := "HEAD"
-	if ok && c.isAncestor(ctx, r.Path, cur.Position) {
-		rangeArg = cur.Position + "..HEAD"
+	var old []string
+	if ok {
+		old = strings.Fields(cur.Position)
+	}
+	revs, err := c.revisions(ctx, r.Path, tips, old)
+	if err != nil {
+		return stats, fmt.Errorf("git repository %s: %w", r.Path, err)
 	}
 	tx, err := db.BeginEvents(ctx)
 	if err != nil {
 		return stats, fmt.Errorf("git repository %s: %w", r.Path, err)
 	}
 	defer tx.Rollback()
-	if c.Logger != nil {
-		c.Logger.Debug("reading git log", "source", Source, "repository", scope, "range", rangeArg)
+	if revs.read > 0 {
+		if c.Logger != nil {
+			c.Logger.Debug("reading git log", "source", Source, "repository", scope, "new_tips", revs.read, "old_tips", revs.excluded)
+		}
+		stats, err = c.load(ctx, tx, r.Path, revs.stdin, scope)
+		if err != nil {
+			return collectors.Stats{}, fmt.Errorf("git repository %s: %w", r.Path, err)
+		}
 	}
-	stats.Read, stats.Inserted, err = c.load(ctx, tx, r.Path, rangeArg, scope)
-	if err != nil {
-		return collectors.Stats{}, fmt.Errorf("git repository %s: %w", r.Path, err)
-	}
-	if err := tx.SetCursor(ctx, store.Cursor{Source: Source, Scope: cursorScope(r.Path), Position: head}); err != nil {
+	if err := tx.SetCursor(ctx, store.Cursor{Source: Source, Scope: cursorScope(r.Path), Position: position}); err != nil {
 		return collectors.Stats{}, fmt.Errorf("git repository %s: %w", r.Path, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -129,39 +164,221 @@ func (c *Collector) CollectRepository(ctx context.Context, db *store.DB, r Repos
 	return stats, nil
 }
 
-// load streams `git log` of rangeArg (non-merge commits) into DuckDB's CSV
-// reader (store.EventTx.LoadGitLog): git formats, DuckDB parses and stores.
-// On the way a relay counts the commits, bounds their dates and gathers the
-// identities with their names, which events do not keep; nothing else of a
-// commit is looked at in Go. It returns how many commits were read and how
-// many were new.
-func (c *Collector) load(ctx context.Context, tx *store.EventTx, repo, rangeArg, scope string) (read, inserted int, err error) {
+// tips resolves refs (HEAD when empty) to the distinct objects they point
+// at (commits, or annotated tags, which git log reads through), sorted.
+// One `git rev-parse` resolves them all; when it fails, each name is
+// resolved on its own, to skip HEAD of a repository without commits and to
+// name the ref that resolves to nothing.
+func (c *Collector) tips(ctx context.Context, repo string, refs []string) ([]string, error) {
+	if len(refs) == 0 {
+		refs = []string{"HEAD"}
+	}
+	var names, globs []string
+	for _, ref := range refs {
+		switch {
+		case ref == "" || strings.HasPrefix(ref, "-"):
+			return nil, fmt.Errorf("ref %q: not a ref name or pattern", ref)
+		case IsPattern(ref):
+			globs = append(globs, "--glob="+ref)
+		default:
+			names = append(names, ref+"^{commit}")
+		}
+	}
+	// "--" ends the revisions: a name is never taken for a path.
+	out, err := c.output(ctx, repo, slices.Concat([]string{"rev-parse"}, globs, names, []string{"--"})...)
+	if err != nil {
+		if out, err = c.output(ctx, repo, slices.Concat([]string{"rev-parse"}, globs, []string{"--"})...); err != nil {
+			return nil, fmt.Errorf("refs %s: %w", strings.Join(refs, " "), err)
+		}
+		for _, name := range names {
+			sha, err := c.output(ctx, repo, "rev-parse", "--verify", "--quiet", name)
+			if err != nil {
+				ref := strings.TrimSuffix(name, "^{commit}")
+				var exitErr *exec.ExitError
+				if errors.As(err, &exitErr) && exitErr.ExitCode() == 1 {
+					if ref == "HEAD" {
+						continue // no commits yet, or HEAD names a branch not made yet
+					}
+					return nil, fmt.Errorf("ref %q: no such commit", ref)
+				}
+				return nil, fmt.Errorf("ref %q: %w", ref, err)
+			}
+			out += "\n" + sha
+		}
+	}
+	seen := map[string]bool{}
+	for line := range strings.Lines(out) {
+		if sha := strings.TrimSpace(line); isSHA(sha) {
+			seen[sha] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen)), nil
+}
+
+// isSHA tells whether s is a full SHA-1 or SHA-256 object name.
+func isSHA(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// IsPattern tells whether a ref is a pattern (holds *, ? or [) rather
+// than a name.
+func IsPattern(ref string) bool { return strings.ContainsAny(ref, "*?[") }
+
+// revs is what git log reads on its standard input: the new tips, and the
+// old tips (those still in the repository) to stop at.
+type revs struct {
+	stdin          string
+	read, excluded int
+}
+
+// revisions lists the tips to read from and the old tips to stop at. An
+// old tip that is not a tip any more (a ref force-pushed, deleted) is
+// excluded only while the repository still has it: git stops at a
+// missing object, and its history is stored anyway.
+func (c *Collector) revisions(ctx context.Context, repo string, tips, old []string) (revs, error) {
+	current := make(map[string]bool, len(tips))
+	for _, t := range tips {
+		current[t] = true
+	}
+	var b strings.Builder
+	var r revs
+	oldSet := make(map[string]bool, len(old))
+	var gone []string // old tips that are not tips now
+	for _, o := range old {
+		oldSet[o] = true
+		if !current[o] {
+			gone = append(gone, o)
+		}
+	}
+	for _, t := range tips {
+		if !oldSet[t] {
+			b.WriteString(t + "\n")
+			r.read++
+		}
+	}
+	if r.read == 0 {
+		return r, nil
+	}
+	for _, t := range tips {
+		if oldSet[t] {
+			b.WriteString("^" + t + "\n")
+			r.excluded++
+		}
+	}
+	if len(gone) > 0 {
+		present, err := c.commitsPresent(ctx, repo, gone)
+		if err != nil {
+			return r, err
+		}
+		for _, t := range present {
+			b.WriteString("^" + t + "\n")
+			r.excluded++
+		}
+	}
+	r.stdin = b.String()
+	return r, nil
+}
+
+// commitsPresent keeps the SHAs the repository holds as commits (or
+// annotated tags, which patterns may match). It never
+// fetches a missing one from a partial clone's remote.
+func (c *Collector) commitsPresent(ctx context.Context, repo string, shas []string) ([]string, error) {
+	cmd := exec.CommandContext(ctx, c.git(), "-C", repo, "cat-file", "--batch-check=%(objectname) %(objecttype)")
+	cmd.Env = append(os.Environ(), "GIT_NO_LAZY_FETCH=1", "GIT_TERMINAL_PROMPT=0")
+	cmd.Stdin = strings.NewReader(strings.Join(shas, "\n") + "\n")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("git cat-file: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	var present []string
+	for line := range strings.Lines(string(out)) {
+		if sha, kind, _ := strings.Cut(strings.TrimSpace(line), " "); kind == "commit" || kind == "tag" {
+			present = append(present, sha)
+		}
+	}
+	return present, nil
+}
+
+// fetch runs `git fetch` in the repository, bounded by FetchTimeout: git
+// and whatever it started (a remote helper, ssh) are ended when it passes.
+func (c *Collector) fetch(ctx context.Context, repo string) error {
+	timeout := c.FetchTimeout
+	if timeout <= 0 {
+		timeout = DefaultFetchTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, c.git(), "-C", repo, "fetch", "--quiet", "--prune")
+	// Never a prompt for a password in a nightly job.
+	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_SSH_COMMAND="+sshCommand())
+	killGroup(cmd)
+	cmd.WaitDelay = 5 * time.Second
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if ctx.Err() == context.DeadlineExceeded {
+		return fmt.Errorf("git fetch: no answer within %s", timeout)
+	}
+	if err != nil {
+		return fmt.Errorf("git fetch: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return nil
+}
+
+// sshCommand is ssh as git would run it, made to fail rather than ask.
+func sshCommand() string {
+	if s := os.Getenv("GIT_SSH_COMMAND"); s != "" {
+		return s
+	}
+	return "ssh -o BatchMode=yes"
+}
+
+// load streams `git log` of the revisions on stdin (non-merge commits)
+// into DuckDB's CSV reader (store.EventTx.LoadGitLog): git formats, DuckDB
+// parses and stores. On the way a relay counts the commits, bounds their
+// dates, gathers the identities with their names, which events do not
+// keep, and mends or leaves out a malformed commit; nothing else of a
+// commit is looked at in Go. It returns how many commits were read, how
+// many were new and how many were left out.
+func (c *Collector) load(ctx context.Context, tx *store.EventTx, repo, stdin, scope string) (collectors.Stats, error) {
+	var none collectors.Stats
 	fromGit, toRelay, err := os.Pipe()
 	if err != nil {
-		return 0, 0, err
+		return none, err
 	}
 	defer fromGit.Close()
 	toDuckDB, fromRelay, err := os.Pipe()
 	if err != nil {
 		toRelay.Close()
-		return 0, 0, err
+		return none, err
 	}
 	defer toDuckDB.Close()
 	growPipe(toRelay)
 	growPipe(fromRelay)
 	cmd := exec.CommandContext(ctx, c.git(), "-C", repo, "-c", "core.packedGitLimit=32m", "-c", "core.packedGitWindowSize=8m",
-		"log", "--no-merges", "--date=raw", store.GitLogFormat, rangeArg, "--")
+		"log", "--no-merges", "--date=raw", store.GitLogFormat, "--stdin", "--")
 	// git log flushes its output after every commit when it writes to a
 	// pipe: one write, and one wake-up of the reader, per commit. With
 	// GIT_FLUSH=0 it fills its buffer first.
-	cmd.Env = append(os.Environ(), "GIT_FLUSH=0")
+	cmd.Env = append(os.Environ(), "GIT_FLUSH=0", "GIT_TERMINAL_PROMPT=0")
+	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Stdout = toRelay
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		toRelay.Close()
 		fromRelay.Close()
-		return 0, 0, fmt.Errorf("start git log: %w", err)
+		return none, fmt.Errorf("start git log: %w", err)
 	}
 	toRelay.Close() // git holds the only write end: its exit ends the relay's input
 
@@ -182,20 +399,35 @@ func (c *Collector) load(ctx context.Context, tx *store.EventTx, repo, rangeArg,
 	switch {
 	case loadErr != nil && (gitErr == nil || brokenPipe(gitErr)):
 		// git was cut off because the load stopped: the load's error says why.
-		return 0, 0, loadErr
+		return none, loadErr
 	case gitErr != nil:
 		// A failing git wins: its output may have ended early.
-		return 0, 0, fmt.Errorf("git log: %w: %s", gitErr, strings.TrimSpace(stderr.String()))
+		return none, fmt.Errorf("git log: %w: %s", gitErr, strings.TrimSpace(stderr.String()))
 	case relayErr != nil:
-		return 0, 0, fmt.Errorf("relay git log: %w", relayErr)
+		return none, fmt.Errorf("relay git log: %w", relayErr)
 	}
 	if inserted, err = tx.DropCopiesOfStoredCommits(ctx, inserted, log.first, log.last); err != nil {
-		return 0, 0, err
+		return none, err
 	}
 	if err := tx.NoteIdentities(ctx, log.identities()); err != nil {
-		return 0, 0, err
+		return none, err
 	}
-	return log.commits, inserted, nil
+	c.warnMalformed(scope, log)
+	return collectors.Stats{Read: log.commits + log.skipped, Inserted: inserted, Skipped: log.skipped}, nil
+}
+
+// warnMalformed names the commits the relay mended or left out.
+func (c *Collector) warnMalformed(scope string, log *logSummary) {
+	if c.Logger == nil || len(log.malformed) == 0 {
+		return
+	}
+	for _, m := range log.malformed {
+		c.Logger.Warn("malformed commit", "source", Source, "repository", scope, "commit", m.Commit, "problem", m.Problem)
+	}
+	if more := log.mended + log.skipped - len(log.malformed); more > 0 {
+		c.Logger.Warn("more malformed commits", "source", Source, "repository", scope, "unnamed", more,
+			"mended", log.mended, "left_out", log.skipped)
+	}
 }
 
 // brokenPipe tells whether git died writing into a pipe nobody reads:
@@ -210,11 +442,6 @@ func brokenPipe(err error) bool {
 		return true
 	}
 	return exitErr.ExitCode() == 128+int(syscall.SIGPIPE)
-}
-
-func (c *Collector) isAncestor(ctx context.Context, repo, sha string) bool {
-	cmd := exec.CommandContext(ctx, c.git(), "-C", repo, "merge-base", "--is-ancestor", sha, "HEAD")
-	return cmd.Run() == nil
 }
 
 func (c *Collector) output(ctx context.Context, repo string, args ...string) (string, error) {

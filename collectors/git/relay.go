@@ -2,6 +2,7 @@ package git
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -18,6 +19,16 @@ type logSummary struct {
 	first, last time.Time
 	authors     map[string]*author // by the raw "name\x1femail" of the log line
 	key         []byte             // scratch for the authors key
+	// mended and skipped count the malformed commits check mended or left
+	// out; malformed names the first maxNamed of them.
+	mended, skipped int
+	malformed       []Malformed
+}
+
+// Malformed is a commit whose log line was mended or left out.
+type Malformed struct {
+	Commit  string // its SHA, as git printed it
+	Problem string
 }
 
 type author struct {
@@ -63,10 +74,11 @@ func (s *logSummary) relay(from io.Reader, to io.Writer) error {
 	}
 }
 
-// write reads the whole lines in b and writes them on, made valid UTF-8
-// and with the author email lowercased: the identity is "email:" and that,
-// lowercased by Go as the config's emails are, so that both always match.
-// Lines that need neither are passed on as they are, without a copy.
+// write reads the whole lines in b and writes them on, made valid UTF-8,
+// with the author email lowercased (the identity is "email:" and that,
+// lowercased by Go as the config's emails are, so that both always match)
+// and with a malformed commit mended or left out (see check). Lines that
+// need none of that are passed on as they are, without a copy.
 func (s *logSummary) write(to io.Writer, b []byte) error {
 	valid := utf8.Valid(b)
 	var out []byte // nil while every line so far is passed on as it is
@@ -81,18 +93,25 @@ func (s *logSummary) write(to io.Writer, b []byte) error {
 		if !valid {
 			mended = bytes.ToValidUTF8(mended, []byte("\uFFFD"))
 		}
-		mended = lowerEmail(mended)
-		if out != nil || !sameBytes(mended, line) {
+		mended, keep := s.check(mended)
+		if keep {
+			mended = lowerEmail(mended)
+		}
+		if out != nil || !keep || !sameBytes(mended, line) {
 			if out == nil {
 				out = append(make([]byte, 0, len(b)), b[:start]...)
 			}
-			out = append(out, mended...)
-			if end < len(b) {
-				out = append(out, '\n')
+			if keep {
+				out = append(out, mended...)
+				if end < len(b) {
+					out = append(out, '\n')
+				}
 			}
 			done = min(end+1, len(b))
 		}
-		s.line(mended)
+		if keep {
+			s.line(mended)
+		}
 		start = end + 1
 	}
 	if out == nil {
@@ -100,8 +119,107 @@ func (s *logSummary) write(to io.Writer, b []byte) error {
 	} else {
 		out = append(out, b[done:]...)
 	}
+	if len(out) == 0 {
+		return nil
+	}
 	_, err := to.Write(out)
 	return err
+}
+
+// maxAuthorSecs is the latest author date stored: the end of year 9999.
+// git prints a date it cannot read as 0, and one past this is no date a
+// person worked at; either would stop DuckDB's load or distort the figures.
+const maxAuthorSecs = 253402300799
+
+// check reads one "sha US name US email US secs offset US committer" line
+// and says whether it goes on to DuckDB, mended if need be. A carriage
+// return in a name or email (which DuckDB's reader would take for the end
+// of the line) becomes U+FFFD; a line without exactly five fields (a unit
+// separator in a name or email), or whose author date is missing, 0, past
+// year 9999, or has an offset that is no clock time (+0099, +9999), is left
+// out: the commit is counted and named in the summary, and every other
+// commit of the log is stored.
+func (s *logSummary) check(l []byte) ([]byte, bool) {
+	if len(l) == 0 {
+		return l, false
+	}
+	mended := bytes.IndexByte(l, '\r') >= 0
+	if mended {
+		l = bytes.ReplaceAll(l, []byte{'\r'}, []byte("\uFFFD"))
+	}
+	if n := bytes.Count(l, []byte{0x1f}); n != 4 {
+		s.skip(l, fmt.Sprintf("%d fields instead of 5 (a unit separator, 0x1f, in the author or committer)", n+1))
+		return l, false
+	}
+	i := nthIndex(l, 0x1f, 3)
+	j := i + 1 + bytes.IndexByte(l[i+1:], 0x1f)
+	if reason := badDate(l[i+1 : j]); reason != "" {
+		s.skip(l, reason)
+		return l, false
+	}
+	if mended {
+		s.mend(l, "carriage return in the author or committer")
+	}
+	return l, true
+}
+
+// badDate says what is wrong with a raw git author date, or "" when it is
+// "secs ±hhmm" with secs in 1..maxAuthorSecs, hh < 24 and mm < 60.
+func badDate(d []byte) string {
+	if len(d) == 0 {
+		return "no author date"
+	}
+	secs, off, ok := bytes.Cut(d, []byte{' '})
+	if !ok || len(secs) == 0 || len(secs) > 12 || !allDigits(secs) {
+		return fmt.Sprintf("malformed author date %q", d)
+	}
+	var n int64
+	for _, c := range secs {
+		n = n*10 + int64(c-'0')
+	}
+	if n == 0 || n > maxAuthorSecs {
+		return fmt.Sprintf("author date %q out of range (git prints 0 for a date it cannot read)", d)
+	}
+	if len(off) != 5 || (off[0] != '+' && off[0] != '-') || !allDigits(off[1:]) ||
+		(off[1]-'0')*10+(off[2]-'0') > 23 || off[3] > '5' {
+		return fmt.Sprintf("author date %q has no valid UTC offset", d)
+	}
+	return ""
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// maxNamed bounds the commits a summary names: a history rewritten by a
+// broken tool could hold thousands, and a count says the rest.
+const maxNamed = 20
+
+// mend and skip note a commit the relay mended or left out.
+func (s *logSummary) mend(l []byte, why string) {
+	s.mended++
+	s.name(l, why+": mended")
+}
+
+func (s *logSummary) skip(l []byte, why string) {
+	s.skipped++
+	s.name(l, why+": left out")
+}
+
+func (s *logSummary) name(l []byte, why string) {
+	if len(s.malformed) >= maxNamed {
+		return
+	}
+	sha, _, _ := bytes.Cut(l, []byte{0x1f})
+	if len(sha) > 64 {
+		sha = sha[:64]
+	}
+	s.malformed = append(s.malformed, Malformed{Commit: string(sha), Problem: why})
 }
 
 // sameBytes tells whether a and b are the same memory, not just equal.
@@ -153,8 +271,7 @@ func nthIndex(b []byte, c byte, n int) int {
 	return at
 }
 
-// line reads one "sha US name US email US secs offset US committer" line.
-// A line it cannot read is left to DuckDB, which rejects it and names it.
+// line reads one line that check let through.
 func (s *logSummary) line(l []byte) {
 	_, rest, ok := bytes.Cut(l, []byte{0x1f})
 	if !ok {

@@ -13,6 +13,15 @@ import (
 	"strings"
 )
 
+// CloneRefs are the refs of a clone the git collector reads: the default
+// branch, and every pull request's head as GitHub keeps it, so that commits
+// squash-merged (or not merged yet) count with their own times.
+var CloneRefs = []string{"HEAD", "refs/pull/*/head"}
+
+// fetchRefspecs bring a clone's branches and pull requests' heads up to
+// date, dropping those deleted on GitHub.
+var fetchRefspecs = []string{"+refs/heads/*:refs/heads/*", "+refs/pull/*/head:refs/pull/*/head"}
+
 // clonePath is where a repository's bare clone lives:
 // <cache>/<host>/<owner>/<name>.git, lowercased.
 func (c *Collector) clonePath(rp repo) string {
@@ -22,19 +31,25 @@ func (c *Collector) clonePath(rp repo) string {
 
 // syncClone makes dir a current bare clone of the repository: cloned the
 // first time (into a temporary directory renamed when complete, so that a
-// run killed halfway leaves nothing that looks like a clone), fetched after.
-// Clones are partial (--filter=blob:none): commit times and authors need no
-// file contents, and servers that do not filter simply send everything.
+// run killed halfway leaves nothing that looks like a clone), fetched after;
+// its branches and its pull requests' heads (fetchRefspecs). Clones are
+// partial (--filter=blob:none, which the clone records for every later
+// fetch from origin): commit times and authors need no file contents, and
+// servers that do not filter simply send everything.
 func (c *Collector) syncClone(ctx context.Context, rp repo, dir string) error {
 	if rp.CloneURL == "" {
 		return fmt.Errorf("no clone_url")
 	}
+	if err := c.checkCloneURL(rp.CloneURL); err != nil {
+		return err
+	}
 	env := c.gitEnv(rp.CloneURL)
+	fetch := append([]string{"fetch", "--quiet", "--prune", "--no-tags", "origin"}, fetchRefspecs...)
 	if exists(filepath.Join(dir, "HEAD")) {
 		if err := c.runGit(ctx, env, dir, "remote", "set-url", "origin", rp.CloneURL); err != nil {
 			return err
 		}
-		if err := c.runGit(ctx, env, dir, "fetch", "--quiet", "--prune", "--no-tags", "origin", "+refs/heads/*:refs/heads/*"); err != nil {
+		if err := c.runGit(ctx, env, dir, fetch...); err != nil {
 			return err
 		}
 	} else {
@@ -51,6 +66,10 @@ func (c *Collector) syncClone(ctx context.Context, rp repo, dir string) error {
 			return fmt.Errorf("clone: %w", err)
 		}
 		if err := c.runGit(ctx, env, "", "clone", "--quiet", "--bare", "--filter=blob:none", "--no-tags", rp.CloneURL, tmp); err != nil {
+			os.RemoveAll(tmp)
+			return err
+		}
+		if err := c.runGit(ctx, env, tmp, fetch...); err != nil {
 			os.RemoveAll(tmp)
 			return err
 		}
@@ -75,6 +94,37 @@ func (c *Collector) syncClone(ctx context.Context, rp repo, dir string) error {
 	// which is fine.
 	_ = c.runGit(ctx, env, dir, "cat-file", "blob", "HEAD:.mailmap")
 	return nil
+}
+
+// checkCloneURL accepts a clone_url on the configured GitHub host (the
+// API's scheme, host and port; github.com for api.github.com), where the
+// token may go, or a file:// URL (a local mirror), which gets none. An API
+// answer naming any other host fails its repository rather than receive the
+// token or send it there.
+func (c *Collector) checkCloneURL(cloneURL string) error {
+	u, err := url.Parse(cloneURL)
+	if err != nil {
+		return fmt.Errorf("clone_url: %w", err)
+	}
+	if u.Scheme == "file" {
+		return nil
+	}
+	got := &url.URL{Scheme: strings.ToLower(u.Scheme), Host: strings.ToLower(u.Host)}
+	if got.Scheme == "https" && got.Port() == "443" || got.Scheme == "http" && got.Port() == "80" {
+		got.Host = got.Hostname()
+	}
+	if *got != *c.gitOrigin {
+		return fmt.Errorf("clone_url %s is not on %s, the configured GitHub host: credentials are sent there only, so the repository is not cloned",
+			redactURL(u), c.gitOrigin)
+	}
+	return nil
+}
+
+// redactURL is u without user info, query or fragment, for a message.
+func redactURL(u *url.URL) string {
+	v := *u
+	v.User, v.RawQuery, v.Fragment = nil, "", ""
+	return v.String()
 }
 
 // gitEnv is the environment of git commands for cloneURL. The token goes in

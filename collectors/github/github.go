@@ -103,6 +103,9 @@ type Collector struct {
 	api       *api
 	transport *httpretry.Transport
 	host      string // the cache directory's first level
+	// gitOrigin is where clones may come from with the token: the API's
+	// scheme, host and port, or https://github.com for api.github.com.
+	gitOrigin *url.URL
 	log       *slog.Logger
 	git       *git.Collector
 	// skipClones leaves out cloning and reading commits; the request-budget
@@ -186,14 +189,20 @@ func New(opts Options) (*Collector, error) {
 	tr := newTransport(base, opts, origin, redactor(opts.Token))
 	hc.Transport = tr
 	host := strings.ToLower(client.BaseURL.Hostname())
+	gitOrigin := &url.URL{Scheme: strings.ToLower(origin.Scheme), Host: strings.ToLower(origin.Host)}
+	if gitOrigin.Scheme == "https" && gitOrigin.Port() == "443" || gitOrigin.Scheme == "http" && gitOrigin.Port() == "80" {
+		gitOrigin.Host = gitOrigin.Hostname()
+	}
 	if host == "api.github.com" {
 		host = "github.com"
+		gitOrigin = &url.URL{Scheme: "https", Host: "github.com"}
 	}
 	return &Collector{
 		opts:      opts,
 		api:       &api{gh: client, http: &hc, origin: origin},
 		transport: tr,
 		host:      host,
+		gitOrigin: gitOrigin,
 		log:       log,
 		git:       &git.Collector{GitBinary: opts.GitBinary},
 	}, nil
@@ -234,6 +243,7 @@ func (c *Collector) Collect(ctx context.Context, db *store.DB) (collectors.Stats
 		s, err := r.repository(ctx, repo)
 		total.Read += s.Read
 		total.Inserted += s.Inserted
+		total.Skipped += s.Skipped
 		if err != nil {
 			errs = append(errs, err)
 			if ctx.Err() != nil || stopsSource(err) {

@@ -199,9 +199,6 @@ func TestCollectFirstAndIncrementalRuns(t *testing.T) {
 		"200 orgs/acme/repos?type=all&sort=full_name&per_page=100",
 		"200 organizations/9919/repos?page=2&per_page=100&sort=full_name&type=all",
 		"200 repos/partner/lib",
-		// acme/api: the REST commit list links emails to logins
-		"200 repos/acme/api/commits?per_page=100",
-		"200 repositories/101/commits?page=2&per_page=100",
 		// pull requests, newest update first, down to Since (#5 is older)
 		"200 repos/acme/api/pulls?state=all&sort=updated&direction=desc&per_page=100",
 		"200 repos/acme/api/pulls/2/reviews?per_page=100",
@@ -214,21 +211,24 @@ func TestCollectFirstAndIncrementalRuns(t *testing.T) {
 		"200 repositories/101/pulls/1/reviews?page=2&per_page=100",
 		"200 repositories/101/pulls?direction=desc&page=3&per_page=100&sort=updated&state=all",
 		"200 repos/acme/api/pulls/4/reviews?per_page=100",
+		// acme/api: the REST commit list links emails to logins
+		"200 repos/acme/api/commits?per_page=100",
+		"200 repositories/101/commits?page=2&per_page=100",
 		"200 repos/acme/api/pulls/comments?sort=updated&direction=desc&per_page=100",
 		"200 repositories/101/pulls/comments?direction=desc&page=2&per_page=100&sort=updated",
 		"200 repositories/101/pulls/comments?direction=desc&page=3&per_page=100&sort=updated",
 		"200 repos/acme/api/issues/comments?sort=updated&direction=desc&per_page=100",
 		"200 repositories/101/issues/comments?direction=desc&page=2&per_page=100&sort=updated",
 		// acme/web
-		"200 repos/acme/web/commits?per_page=100",
 		"200 repos/acme/web/pulls?state=all&sort=updated&direction=desc&per_page=100",
 		"200 repos/acme/web/pulls/1",
 		"200 repos/acme/web/pulls/1/reviews?per_page=100",
+		"200 repos/acme/web/commits?per_page=100",
 		"200 repos/acme/web/pulls/comments?sort=updated&direction=desc&per_page=100",
 		"200 repos/acme/web/issues/comments?sort=updated&direction=desc&per_page=100",
 		// partner/lib, empty: the commit list says 409
-		"409 repos/partner/lib/commits?per_page=100",
 		"200 repos/partner/lib/pulls?state=all&sort=updated&direction=desc&per_page=100",
+		"409 repos/partner/lib/commits?per_page=100",
 		"200 repos/partner/lib/pulls/comments?sort=updated&direction=desc&per_page=100",
 		"200 repos/partner/lib/issues/comments?sort=updated&direction=desc&per_page=100",
 	}
@@ -377,10 +377,10 @@ func TestCollectFirstAndIncrementalRuns(t *testing.T) {
 		"200 orgs/acme/repos?type=all&sort=full_name&per_page=100", // acme/api's pushed_at moved
 		"304 organizations/9919/repos?page=2&per_page=100&sort=full_name&type=all",
 		"304 repos/partner/lib",
-		"200 repos/acme/api/commits?per_page=100", // stops at the last commit seen
 		"200 repos/acme/api/pulls?state=all&sort=updated&direction=desc&per_page=100",
 		"200 repos/acme/api/pulls/2/reviews?per_page=100", // only #2 changed
 		"200 repositories/101/pulls/2/reviews?page=2&per_page=100",
+		"200 repos/acme/api/commits?per_page=100", // stops at the last commit seen
 		"304 repos/acme/api/pulls/comments?sort=updated&direction=desc&per_page=100",
 		"200 repos/acme/api/issues/comments?sort=updated&direction=desc&per_page=100",
 		// The first page ends with the comment at the cursor itself, which is

@@ -25,6 +25,9 @@ type repo struct {
 	store.GitHubRepository
 	scope string // owner/name lowercased: events' scope, cursors' prefix, pull_requests.repo
 	path  string // "repos/<owner>/<name>", escaped, for API URLs
+	// pullsMoved says that this run read a pull request updated since the
+	// last (or could not tell): its head may have moved.
+	pullsMoved bool
 }
 
 func newRepo(r store.GitHubRepository) repo {
@@ -45,12 +48,16 @@ const maxUnavailable = 5
 // is gone (every resource would fail alike) or the whole source must stop.
 func (r *run) repository(ctx context.Context, gr store.GitHubRepository) (collectors.Stats, error) {
 	rp := newRepo(gr)
+	rp.pullsMoved = true
 	steps := []struct {
 		name string
 		read func(context.Context, repo) (collectors.Stats, error)
 	}{
-		{"commits", r.commits},
+		// Pull requests first: a pull request from a fork moves its head,
+		// refs/pull/<n>/head, without moving the repository's pushed_at,
+		// so commits reads the clone again when a pull request changed.
 		{"pull requests", r.pullRequests},
+		{"commits", r.commits},
 		{"review comments", r.reviewComments},
 		{"issue comments", r.issueComments},
 	}
@@ -65,6 +72,10 @@ func (r *run) repository(ctx context.Context, gr store.GitHubRepository) (collec
 		s, err := step.read(ctx, rp)
 		total.Read += s.Read
 		total.Inserted += s.Inserted
+		total.Skipped += s.Skipped
+		if step.name == "pull requests" {
+			rp.pullsMoved = s.Read > 0 || err != nil
+		}
 		if err == nil || !unavailable(err) {
 			r.unavailable = 0
 		}
@@ -324,9 +335,12 @@ func (r *run) issueComments(ctx context.Context, rp repo) (collectors.Stats, err
 		})
 }
 
-// commits brings the repository's clone up to date and reads it with the
-// git collector, then links git emails to logins from the REST commit list.
-// Both are skipped while GitHub's pushed_at has not moved.
+// commits brings the repository's clone up to date, its branches and its
+// pull requests' heads, and reads HEAD and the heads with the git collector
+// (in squash-merging repositories the people's own commits are only on the
+// heads), then links git emails to logins from the REST commit list. Both
+// are skipped while GitHub's pushed_at has not moved and no pull request
+// was updated.
 func (r *run) commits(ctx context.Context, rp repo) (collectors.Stats, error) {
 	var stats collectors.Stats
 	scope := rp.scope + "/git"
@@ -339,16 +353,17 @@ func (r *run) commits(ctx context.Context, rp repo) (collectors.Stats, error) {
 		pushed = rp.PushedAt.UTC().Format(time.RFC3339)
 	}
 	dir := r.clonePath(rp)
-	if ok && pushed != "" && cur.Position == pushed && (r.skipClones || exists(filepath.Join(dir, "HEAD"))) {
+	if ok && pushed != "" && cur.Position == pushed && !rp.pullsMoved && (r.skipClones || exists(filepath.Join(dir, "HEAD"))) {
 		return stats, nil
 	}
 	if !r.skipClones {
 		if err := r.syncClone(ctx, rp, dir); err != nil {
 			return stats, err
 		}
-		s, err := r.git.CollectRepository(ctx, r.db, git.Repository{Path: dir, Scope: rp.scope})
+		s, err := r.git.CollectRepository(ctx, r.db, git.Repository{Path: dir, Scope: rp.scope, Refs: CloneRefs})
 		stats.Read += s.Read
 		stats.Inserted += s.Inserted
+		stats.Skipped += s.Skipped
 		if err != nil {
 			return stats, err
 		}

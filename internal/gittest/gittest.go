@@ -36,6 +36,11 @@ func New(t testing.TB) *Repo {
 	return r
 }
 
+// Open wraps an existing repository (work tree or bare) in dir.
+func Open(t testing.TB, dir string) *Repo {
+	return &Repo{t: t, Dir: dir}
+}
+
 // Clone clones the repository (work tree) into a fresh temp dir.
 func (r *Repo) Clone() *Repo {
 	r.t.Helper()
@@ -144,4 +149,92 @@ func (r *Repo) FastImport(commits []Commit) {
 		r.t.Fatalf("git fast-import: %v\n%s", err, out)
 	}
 	r.Git(nil, "reset", "-q", "--hard", "main")
+}
+
+// WebFlow makes c a commit GitHub's web-flow committed on a click ("Squash
+// and merge", "Rebase and merge", an edit in the web UI): its committer is
+// GitHub <noreply@github.com>, its author c's.
+func WebFlow(c Commit) Commit {
+	c.CommitterName, c.CommitterEmail = "GitHub", "noreply@github.com"
+	return c
+}
+
+// CommitTree writes a commit with parent (a SHA or ref; "" for a root
+// commit) and the parent's tree, without moving any ref or the work tree,
+// and returns its SHA. Its committer date is its author date.
+func (r *Repo) CommitTree(parent string, c Commit) string {
+	r.t.Helper()
+	r.n++
+	ce, cn := c.CommitterEmail, c.CommitterName
+	if ce == "" {
+		ce = c.AuthorEmail
+	}
+	if cn == "" {
+		cn = c.AuthorName
+	}
+	tree := "4b825dc642cb6eb9a060e54bf8d69288fbee4904" // the empty tree
+	args := []string{"commit-tree", "-m", fmt.Sprintf("planted commit %d", r.n)}
+	if parent != "" {
+		tree = r.Git(nil, "rev-parse", parent+"^{tree}")
+		args = append(args, "-p", parent)
+	} else {
+		r.Git(nil, "hash-object", "-t", "tree", "-w", "/dev/null")
+	}
+	date := GitDate(c.When)
+	return r.Git([]string{
+		"GIT_AUTHOR_NAME=" + c.AuthorName, "GIT_AUTHOR_EMAIL=" + c.AuthorEmail, "GIT_AUTHOR_DATE=" + date,
+		"GIT_COMMITTER_NAME=" + cn, "GIT_COMMITTER_EMAIL=" + ce, "GIT_COMMITTER_DATE=" + date,
+	}, append(args, tree)...)
+}
+
+// CommitOn writes the commits one after the other on top of ref (a
+// branch, "HEAD", or a pull request's refs/pull/<n>/head), or on top of
+// base first when base is not "", moves ref to the last one, and returns
+// their SHAs. A ref that does not exist yet, with no base, starts with a
+// root commit. The work tree is left alone.
+func (r *Repo) CommitOn(ref, base string, commits ...Commit) []string {
+	r.t.Helper()
+	parent := base
+	if parent == "" {
+		if out, err := exec.Command("git", "-C", r.Dir, "rev-parse", "--verify", "-q", ref).Output(); err == nil {
+			parent = strings.TrimSpace(string(out))
+		}
+	}
+	var shas []string
+	for _, c := range commits {
+		parent = r.CommitTree(parent, c)
+		shas = append(shas, parent)
+	}
+	r.Git(nil, "update-ref", ref, parent)
+	return shas
+}
+
+// PullRequest plants commits on refs/pull/<n>/head, branched off base, as
+// GitHub keeps a pull request's head, and returns their SHAs.
+func (r *Repo) PullRequest(n int, base string, commits ...Commit) []string {
+	r.t.Helper()
+	return r.CommitOn(fmt.Sprintf("refs/pull/%d/head", n), base, commits...)
+}
+
+// RawCommit writes a commit object whose author line is exactly author
+// ("Name <email> 1700000000 +0000", or anything a broken tool wrote), on
+// top of parent ("" for a root commit), with `git hash-object --literally`,
+// and returns its SHA. No ref moves.
+func (r *Repo) RawCommit(parent, author string) string {
+	r.t.Helper()
+	r.n++
+	tree := r.Git(nil, "hash-object", "-t", "tree", "-w", "/dev/null")
+	var b strings.Builder
+	fmt.Fprintf(&b, "tree %s\n", tree)
+	if parent != "" {
+		fmt.Fprintf(&b, "parent %s\n", r.Git(nil, "rev-parse", parent))
+	}
+	fmt.Fprintf(&b, "author %s\ncommitter C <c@example.com> 1767261600 +0000\n\nraw commit %d\n", author, r.n)
+	cmd := exec.Command("git", "-C", r.Dir, "hash-object", "-t", "commit", "-w", "--literally", "--stdin")
+	cmd.Stdin = strings.NewReader(b.String())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("git hash-object: %v\n%s", err, out)
+	}
+	return strings.TrimSpace(string(out))
 }

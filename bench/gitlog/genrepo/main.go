@@ -34,6 +34,7 @@ type options struct {
 	mergeEvery int
 	seed       uint64
 	years      int
+	pulls      int
 }
 
 func main() {
@@ -43,9 +44,11 @@ func main() {
 	flag.IntVar(&o.mergeEvery, "merge-every", 50, "make every n-th commit a merge of a one-commit topic branch (0: none)")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed")
 	flag.IntVar(&o.years, "years", 3, "years the history spans, ending around 2026-01-01")
+	flag.IntVar(&o.pulls, "pulls", 0, "then add this many pull requests (refs/pull/<n>/head, 1-4 commits each), "+
+		"70% squash-merged and 15% rebase-merged on main by web-flow, 15% left open")
 	flag.Parse()
-	if o.commits < 1 || o.authors < 1 || o.mergeEvery < 0 || o.years < 1 {
-		fmt.Fprintln(os.Stderr, "genrepo: -commits, -authors and -years must be positive, -merge-every not negative")
+	if o.commits < 1 || o.authors < 1 || o.mergeEvery < 0 || o.years < 1 || o.pulls < 0 {
+		fmt.Fprintln(os.Stderr, "genrepo: -commits, -authors and -years must be positive, -merge-every and -pulls not negative")
 		os.Exit(2)
 	}
 	w := bufio.NewWriterSize(os.Stdout, 1<<20)
@@ -59,9 +62,16 @@ func main() {
 	}
 	fmt.Fprintf(os.Stderr, "genrepo: %d commits (%d merges, %d non-merge, %d by web-flow, %d by a bot), %d authors\n",
 		st.total, st.merges, st.total-st.merges, st.webFlow, st.bot, o.authors)
+	if o.pulls > 0 {
+		fmt.Fprintf(os.Stderr, "genrepo: %d pull requests with %d commits: %d squash-merged, %d rebase-merged (%d copies), %d open\n",
+			o.pulls, st.pullCommits, st.squashed, st.rebased, st.copies, o.pulls-st.squashed-st.rebased)
+	}
 }
 
-type stats struct{ total, merges, webFlow, bot int }
+type stats struct {
+	total, merges, webFlow, bot            int
+	pullCommits, squashed, rebased, copies int
+}
 
 // stream writes fast-import commands; the first error sticks.
 type stream struct {
@@ -103,14 +113,22 @@ func generate(w io.Writer, o options) (stats, error) {
 	var st stats
 	mark := 0
 	var mainMarks []int // marks of main's commits, newest last
+	// commitAt writes a commit authored at when (0: the next moment).
+	var commitAt func(ref string, from, merge int, a author, useAlias, webFlow bool, path, msg string, when int64) int
 	commit := func(ref string, from, merge int, a author, useAlias, webFlow bool, path, msg string) int {
+		return commitAt(ref, from, merge, a, useAlias, webFlow, path, msg, 0)
+	}
+	commitAt = func(ref string, from, merge int, a author, useAlias, webFlow bool, path, msg string, when int64) int {
 		mark++
 		at += r.Int64N(2*step + 1)
+		if when == 0 {
+			when = at
+		}
 		email := a.email
 		if useAlias && a.alias != "" {
 			email = a.alias
 		}
-		date := fmt.Sprintf("%d %s", at, tz(a.offset))
+		date := fmt.Sprintf("%d %s", when, tz(a.offset))
 		s.printf("commit %s\nmark :%d\n", ref, mark)
 		s.printf("author %s <%s> %s\n", a.name, email, date)
 		if webFlow {
@@ -174,6 +192,46 @@ func generate(w io.Writer, o options) (stats, error) {
 		}
 	}
 	s.printf("reset refs/heads/topic\nfrom 0000000000000000000000000000000000000000\n\n")
+
+	// Pull requests, as a squash-merging organisation has them: the
+	// people's commits on refs/pull/<n>/head only; main gets one web-flow
+	// squash commit per merged pull request, or, for "Rebase and merge",
+	// web-flow copies of its commits with their authors and author dates.
+	step = max(step, 60)
+	for n := 1; n <= o.pulls; n++ {
+		a := authors[r.IntN(len(authors))]
+		if r.IntN(100) < 2 {
+			a = bot
+			st.bot++
+		}
+		base := mainMarks[len(mainMarks)-1]
+		head := base
+		var dates []int64
+		for range 1 + r.IntN(4) {
+			head = commit(fmt.Sprintf("refs/pull/%d/head", n), head, 0, a, false, false, fmt.Sprintf("pr/%d.txt", n), "pull request work")
+			dates = append(dates, at)
+			st.pullCommits++
+		}
+		switch k := r.IntN(100); {
+		case k < 70:
+			m := commit("refs/heads/main", base, 0, a, false, true, fmt.Sprintf("pr/%d.txt", n), "squash")
+			mainMarks = append(mainMarks, m)
+			st.squashed++
+			st.webFlow++
+		case k < 85:
+			m := base
+			for _, d := range dates {
+				m = commitAt("refs/heads/main", m, 0, a, false, true, fmt.Sprintf("pr/%d.txt", n), "rebased", d)
+				st.copies++
+				st.webFlow++
+			}
+			mainMarks = append(mainMarks, m)
+			st.rebased++
+		}
+		if len(mainMarks) > 8 {
+			mainMarks = append(mainMarks[:0], mainMarks[len(mainMarks)-4:]...)
+		}
+	}
 	return st, s.err
 }
 
