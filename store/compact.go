@@ -70,7 +70,7 @@ func hmacPads(key []byte) (inner, outer []byte) {
 // every live row; it takes the old file's permissions and is renamed over
 // it, so a crash at any point leaves the old file or the new one whole.
 // The database is closed and reopened around the rename; the writer lock
-// is held throughout.
+// is held throughout. Nothing else may use db while it runs.
 func (db *DB) Compact(ctx context.Context) (err error) {
 	if db.readOnly {
 		return errors.New("compact: the database is open read-only")
