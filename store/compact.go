@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -10,23 +11,40 @@ import (
 )
 
 // ensureErasureKey draws the key of the forgotten-identity digests (see
-// migration 009) when the database has none yet. The key never leaves the
-// database.
+// migration 009) when the database has none yet, and re-keys the plain
+// SHA-256 digests an earlier release stored, then rewrites the file so
+// that they are gone from it. The key never leaves the database.
 func (db *DB) ensureErasureKey(ctx context.Context) error {
-	var n int
-	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM erasure_key`).Scan(&n); err != nil {
+	var keys, unkeyed int
+	if err := db.sql.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM erasure_key), (SELECT count(*) FROM forgotten_unkeyed)`).Scan(&keys, &unkeyed); err != nil {
 		return fmt.Errorf("read the erasure key: %w", err)
 	}
-	if n > 0 {
+	if keys == 0 {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return fmt.Errorf("draw the erasure key: %w", err)
+		}
+		inner, outer := hmacPads(key)
+		if _, err := db.sql.ExecContext(ctx, `INSERT INTO erasure_key VALUES (?, ?)`, inner, outer); err != nil {
+			return fmt.Errorf("store the erasure key: %w", err)
+		}
+	}
+	if unkeyed == 0 {
 		return nil
 	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return fmt.Errorf("draw the erasure key: %w", err)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO forgotten_identities
+			SELECT forgotten_digest_of_sha256(digest), forgotten_at FROM forgotten_unkeyed ON CONFLICT DO NOTHING`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM forgotten_unkeyed`)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("re-key the forgotten identities: %w", err)
 	}
-	inner, outer := hmacPads(key)
-	if _, err := db.sql.ExecContext(ctx, `INSERT INTO erasure_key VALUES (?, ?)`, inner, outer); err != nil {
-		return fmt.Errorf("store the erasure key: %w", err)
+	if err := db.Compact(ctx); err != nil {
+		return fmt.Errorf("re-key the forgotten identities: %w", err)
 	}
 	return nil
 }
@@ -52,7 +70,7 @@ func hmacPads(key []byte) (inner, outer []byte) {
 // every live row; it takes the old file's permissions and is renamed over
 // it, so a crash at any point leaves the old file or the new one whole.
 // The database is closed and reopened around the rename; the writer lock
-// is held throughout.
+// is held throughout. Nothing else may use db while it runs.
 func (db *DB) Compact(ctx context.Context) (err error) {
 	if db.readOnly {
 		return errors.New("compact: the database is open read-only")

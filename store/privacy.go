@@ -33,7 +33,6 @@ func (db *DB) Forget(ctx context.Context, personID string, identities []string) 
 				`DELETE FROM jira_users WHERE identity = ?`,
 				`DELETE FROM person_identities WHERE identity = ?`,
 				`INSERT INTO forgotten_identities VALUES (forgotten_digest($1), now()) ON CONFLICT DO NOTHING`,
-				`DELETE FROM forgotten_unkeyed WHERE digest = sha256($1)`,
 			} {
 				if _, err := tx.ExecContext(ctx, q, id); err != nil {
 					return fmt.Errorf("erase identity: %w", err)
@@ -64,7 +63,7 @@ func (db *DB) Forget(ctx context.Context, personID string, identities []string) 
 // With no one forgotten it costs one count.
 func blankForgotten(ctx context.Context, conn *sql.Conn) error {
 	var n int
-	if err := conn.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM forgotten_identities) + (SELECT count(*) FROM forgotten_unkeyed)`).Scan(&n); err != nil || n == 0 {
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM forgotten_identities`).Scan(&n); err != nil || n == 0 {
 		return err
 	}
 	for _, q := range []string{

@@ -38,6 +38,7 @@ type session struct {
 	points     string            // story points field id, "" for none
 	userNames  map[string]string // Data Center user key → username
 	warnings   *warnings
+	redact     *httpretry.Redactor // the credentials, kept out of every error
 }
 
 // httpClient sends requests through the shared retry policy
@@ -120,6 +121,7 @@ func (c *Collector) connect(ctx context.Context) (*session, error) {
 		categoryBy: map[string]string{},
 		userNames:  map[string]string{},
 		warnings:   newWarnings(),
+		redact:     c.redactor(),
 	}
 	s.anon = c.newAPI(c.httpClient(nil))
 	if s.deployment == "" {
@@ -302,7 +304,7 @@ func (s *session) authError(path string, code int, h http.Header) error {
 // with a bounded exponential backoff) is the transport's; 401/403 fail at
 // once with ErrAuth. Every error is free of the credentials.
 func (s *session) get(ctx context.Context, api *jira.Client, path string, q url.Values, v any) error {
-	return s.c.redactor().Error(s.getOnce(ctx, api, path, q, v))
+	return s.redact.Error(s.getOnce(ctx, api, path, q, v))
 }
 
 func (s *session) getOnce(ctx context.Context, api *jira.Client, path string, q url.Values, v any) error {

@@ -9,21 +9,25 @@ CREATE TABLE erasure_key (
     outer_pad BLOB NOT NULL    -- key XOR 0x5c repeated, 64 bytes
 );
 
--- Digests written by earlier releases: plain SHA-256 of the identity. They
--- cannot be re-keyed without the identity, so they are kept and still
--- matched; forgetting the same identity again replaces its digest.
+-- The digest is HMAC-SHA256(key, SHA-256(identity)), in hex: keyed like an
+-- HMAC of the identity itself, and computable from the plain SHA-256
+-- digests earlier releases stored, which the program re-keys (and then
+-- erases from the file) once the key is drawn. Until then they wait here.
 CREATE TABLE forgotten_unkeyed (
-    digest VARCHAR PRIMARY KEY   -- sha256(identity), hex
+    digest       VARCHAR PRIMARY KEY,   -- sha256(identity), hex
+    forgotten_at TIMESTAMP NOT NULL
 );
-INSERT INTO forgotten_unkeyed SELECT digest FROM forgotten_identities;
+INSERT INTO forgotten_unkeyed SELECT digest, forgotten_at FROM forgotten_identities;
 DELETE FROM forgotten_identities;
 
--- HMAC-SHA256(key, identity) in hex: H(outer || H(inner || identity)).
-CREATE MACRO forgotten_digest(identity) AS sha256(
+-- HMAC-SHA256(key, m) = H(outer || H(inner || m)), m the 32 bytes of a
+-- SHA-256 given in hex.
+CREATE MACRO forgotten_digest_of_sha256(hash) AS sha256(
     (SELECT outer_pad FROM erasure_key)
-    || unhex(sha256((SELECT inner_pad FROM erasure_key) || encode(identity))));
+    || unhex(sha256((SELECT inner_pad FROM erasure_key) || unhex(hash))));
+
+CREATE MACRO forgotten_digest(identity) AS forgotten_digest_of_sha256(sha256(identity));
 
 -- Whether an identity was erased with `overtime forget`.
-CREATE MACRO is_forgotten(identity) AS coalesce(
-    forgotten_digest(identity) IN (SELECT digest FROM forgotten_identities)
-    OR sha256(identity) IN (SELECT digest FROM forgotten_unkeyed), false);
+CREATE MACRO is_forgotten(identity) AS
+    EXISTS (SELECT 1 FROM forgotten_identities f WHERE f.digest = forgotten_digest(identity));
