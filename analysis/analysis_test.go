@@ -46,19 +46,21 @@ func collect(t *testing.T, db *store.DB, repos ...string) {
 // working hours 09:00–18:00 Monday to Friday, no holidays.
 func expectedFromGitLog(t *testing.T, repo string, from, to string) map[string]analysis.Figures {
 	t.Helper()
-	out, err := exec.Command("git", "-C", repo, "log", "--no-merges", "--format=%aE %ad %cE", "--date=format:%u %H %Y-%m-%d", "HEAD").Output()
+	out, err := exec.Command("git", "-C", repo, "log", "--no-merges", "--format=%aE %ad %cE %at", "--date=format:%u %H %Y-%m-%d", "HEAD").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
 	figs := map[string]analysis.Figures{}
 	weekendDays := map[string]map[string]bool{}
+	seen := map[string]bool{} // one piece of work per author and author time
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
 		email, weekday, hour, day, committer := strings.ToLower(f[0]), f[1], f[2], f[3], f[4]
-		if committer == "noreply@github.com" || day < from || day > to {
+		if committer == "noreply@github.com" || day < from || day > to || seen[email+" "+f[5]] {
 			continue
 		}
+		seen[email+" "+f[5]] = true
 		g := figs[email]
 		g.ID = email
 		g.Events++

@@ -4,7 +4,8 @@
 #
 # It builds a bare repository with `git fast-import` (bench/gitlog/genrepo
 # -pulls: a main history, then pull requests on refs/pull/<n>/head, 70 %
-# squash-merged and 15 % rebase-merged by GitHub's web-flow, 15 % open), or
+# squash-merged and 15 % rebase-merged by GitHub's web-flow, 15 % open; refs
+# packed, as in a mirror), or
 # reads the repository given with -g (a mirror made with `git clone --mirror`,
 # which holds refs/pull/*/head), and
 #   1. times the baseline, `git log --no-merges --date=raw --format=<the
@@ -68,6 +69,9 @@ if [ -z "$repo" ]; then
 	repo="$tmp/repo.git"
 	"$GIT" init -q --bare -b main "$repo"
 	"$tmp/genrepo" -commits "$n" -pulls "$pulls" | "$GIT" -C "$repo" fast-import --quiet
+	# fast-import leaves every ref in a file of its own; a mirror made by
+	# `git clone --mirror` (and the GitHub source's clones) has them packed.
+	"$GIT" -C "$repo" pack-refs --all
 fi
 repo=$(cd "$repo" && pwd)
 

@@ -82,6 +82,12 @@ func (c *Collector) syncClone(ctx context.Context, rp repo, dir string) error {
 			return fmt.Errorf("clone: %w", err)
 		}
 	}
+	// A fetch writes each new or moved ref as a file of its own; with
+	// thousands of pull requests, resolving them (the git collector's first
+	// step, every run) then reads thousands of files. Packed, it reads one.
+	if err := c.runGit(ctx, env, dir, "pack-refs", "--all", "--prune"); err != nil {
+		c.log.Debug("refs left unpacked", "dir", dir, "err", err)
+	}
 	// HEAD follows the default branch, which may have been renamed.
 	if b := rp.DefaultBranch; b != "" && c.runGit(ctx, env, dir, "rev-parse", "--verify", "--quiet", "refs/heads/"+b) == nil {
 		if err := c.runGit(ctx, env, dir, "symbolic-ref", "HEAD", "refs/heads/"+b); err != nil {

@@ -3,6 +3,7 @@ package github
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -32,6 +33,9 @@ func TestClonesReadPullRequestHeads(t *testing.T) {
 	clone := filepath.Join(fx.opts.CacheDir, "127.0.0.1", "acme", "api.git")
 	if got := runGit(t, clone, nil, "rev-parse", "refs/pull/2/head"); got != head[0] {
 		t.Errorf("clone's refs/pull/2/head = %q, want %s", got, head[0])
+	}
+	if _, err := os.Stat(filepath.Join(clone, "refs", "pull", "2", "head")); err == nil {
+		t.Error("refs/pull/2/head is a file of its own: the clone's refs were not packed")
 	}
 	if got := runGit(t, clone, nil, "config", "remote.origin.partialclonefilter"); got != "blob:none" {
 		t.Errorf("partialclonefilter %q after fetching pull requests, want blob:none", got)
