@@ -103,8 +103,8 @@ func TestCollectorCounts(t *testing.T) {
 	}{
 		{"overtime_risk_score", 3}, // carol has insufficient data
 		{"overtime_sustained_afterhours", 4},
-		{"overtime_afterhours_ratio", 4 * 2},          // people × windows
-		{"overtime_activity_events", 4 * 2 * 3},       // people × windows × sources
+		{"overtime_afterhours_ratio", 4 * 2},      // people × windows
+		{"overtime_activity_events", 4 * 2 * 3},   // people × windows × sources
 		{"overtime_team_activity_events", 7 * 24}, // the full grid of payments; platform's is withheld
 		{"overtime_risk_level", 4 * 4},            // people × levels
 		{"overtime_risk_factor_points", 3 * 6},    // scored people × factors
