@@ -341,7 +341,7 @@ ul.reasons{margin:6px 0 10px;padding-left:20px}ul.reasons li{margin:2px 0}
 .points{display:inline-block;min-width:44px;font-weight:600}
 details{margin:0 0 10px}summary{cursor:pointer;color:#5b6475}
 .charts{display:flex;gap:14px;flex-wrap:wrap}
-figure{margin:0}figcaption{font-size:12px;color:#5b6475;margin-bottom:2px}
+figure{margin:0;width:302px}figcaption{font-size:12px;color:#5b6475;margin-bottom:2px;min-height:32px}
 svg.chart{background:#fbfcfd;border:1px solid #eceff3}
 .bar-judged{fill:#3a5ba0}.bar-baseline{fill:#b8c4dc}
 .usual{stroke:#1d2330;stroke-dasharray:4 3;stroke-width:1}
