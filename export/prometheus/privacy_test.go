@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/overtime-project/overtime/analysis"
 )
 
 // privacyFixture: a team of five scored people and a newcomer, a team of
@@ -115,5 +117,24 @@ func TestApplyPrivacyTeamSeriesOnly(t *testing.T) {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("missing %s", want)
 		}
+	}
+}
+
+func TestSetRisk(t *testing.T) {
+	t.Parallel()
+	score := 45
+	var p Person
+	p.SetRisk(analysis.Assessment{Score: &score, Level: analysis.LevelElevated, Sustained: true, Factors: []analysis.Factor{
+		{Name: "heavy_weeks", Value: 3, Contribution: 30}, {Name: "late_night_days", Value: 0, Contribution: 0},
+	}})
+	if p.Level != "elevated" || p.RiskScore == nil || *p.RiskScore != 45 || !p.SustainedAfterHours ||
+		len(p.Factors) != 2 || *p.Factors[0].Points != 30 || *p.Factors[1].Points != 0 {
+		t.Errorf("scored: %+v", p)
+	}
+	p.SetRisk(analysis.Assessment{Level: analysis.LevelInsufficientData, Factors: []analysis.Factor{
+		{Name: "history_days", Value: 9},
+	}})
+	if p.Level != "insufficient_data" || p.RiskScore != nil || p.SustainedAfterHours || len(p.Factors) != 1 || p.Factors[0].Points != nil {
+		t.Errorf("insufficient data: %+v", p)
 	}
 }
