@@ -111,3 +111,12 @@ func (p *Person) SetRisk(a analysis.Assessment) {
 		p.Factors = append(p.Factors, x)
 	}
 }
+
+// KeepFigures copies the analysis figures of prev, the snapshot of the last
+// run, into s: what a run whose analysis failed exports, so that every
+// exporter keeps answering from the last good figures (people, teams,
+// punchcard, unclaimed count), not from none.
+func (s *Snapshot) KeepFigures(prev *Snapshot) {
+	s.AsOf, s.People, s.Punchcard = prev.AsOf, prev.People, prev.Punchcard
+	s.Teams, s.UnclaimedIdentities = prev.Teams, prev.UnclaimedIdentities
+}

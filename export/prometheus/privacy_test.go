@@ -138,3 +138,23 @@ func TestSetRisk(t *testing.T) {
 		t.Errorf("insufficient data: %+v", p)
 	}
 }
+
+func TestKeepFigures(t *testing.T) {
+	t.Parallel()
+	prev := fixture(t)
+	var s Snapshot
+	s.KeepFigures(prev)
+	s.Finish(prev, time.Now(), false)
+	s.Job = prev.Job
+	a, err := encodeText(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := encodeText(prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a) != string(b) {
+		t.Errorf("the kept figures export otherwise than the last good snapshot:\n%s\n---\n%s", a, b)
+	}
+}

@@ -143,8 +143,8 @@ type Job struct {
 // Finish stamps a run that ended at ended. A run that succeeded becomes the
 // last success; a failed one keeps the last success of prev, the snapshot
 // the previous run wrote (nil when there is none). When the analysis itself
-// failed, the run should also copy prev's AsOf, People and Punchcard into s,
-// so that every exporter keeps answering from the last good data.
+// failed, the run should also copy prev's figures into s (KeepFigures), so
+// that every exporter keeps answering from the last good data.
 func (s *Snapshot) Finish(prev *Snapshot, ended time.Time, succeeded bool) {
 	s.Version = SnapshotVersion
 	s.Job.LastRun = ended
