@@ -2,18 +2,22 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	promexport "github.com/overtime-project/overtime/export/prometheus"
 	"github.com/overtime-project/overtime/internal/demo"
 )
 
 // TestReportHTMLAndUnclaimed: on the kept demo, `report --format html` writes
 // the page with every person's charts (the weekly history read before
 // pseudonyms would hide the ids), the outside contributor is in no report,
-// and `people` still lists them as not analysed.
+// and `people` still lists them as not analysed. Then privacy.export_people
+// off and a minimum group of 6: the nightly run exports team figures only,
+// for payments alone, and writes the per-person history empty.
 func TestReportHTMLAndUnclaimed(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "demo")
@@ -48,5 +52,37 @@ func TestReportHTMLAndUnclaimed(t *testing.T) {
 	if !strings.Contains(people.stdout, "Unclaimed identities (not analysed until a person claims them") ||
 		!strings.Contains(people.stdout, "email:"+demo.Outsider.Email) {
 		t.Errorf("people does not list the outsider as unclaimed and not analysed:\n%s", people.stdout)
+	}
+
+	f, err := os.OpenFile(filepath.Join(dir, "overtime.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("privacy:\n  export_people: false\n  min_group_size: 6\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	// The demo's Jira section has no token: that source fails, the rest runs.
+	run := overtime(t, dir, "run", "--config", "overtime.yaml", "--as-of", "2026-05-31")
+	if run.code != 1 || !strings.Contains(run.stderr, "source jira failed") {
+		t.Fatalf("run: exit %d\n%s", run.code, run.stderr)
+	}
+	snap, err := promexport.ReadSnapshotFile(promexport.SnapshotPath(filepath.Join(dir, "overtime.duckdb")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := map[string]bool{}
+	for _, tm := range snap.Teams {
+		shown[tm.Name] = !tm.Withheld
+	}
+	if len(snap.People) != 0 || len(shown) != len(demo.Teams) || !shown["payments"] || shown["mobile"] || shown["security"] {
+		t.Errorf("export_people off, minimum 6: %d people, teams shown %v; want none, payments only (mobile has 5 scored)", len(snap.People), shown)
+	}
+	if snap.UnclaimedIdentities == nil || *snap.UnclaimedIdentities != 1 {
+		t.Errorf("unclaimed identities %v, want 1", snap.UnclaimedIdentities)
+	}
+	weeks, err := promexport.ReadHistoryFile(promexport.HistoryPath(filepath.Join(dir, "overtime.duckdb")))
+	if err != nil || len(weeks) != 0 {
+		t.Errorf("per-person history with export_people off: %d points (%v)", len(weeks), err)
 	}
 }

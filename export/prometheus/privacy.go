@@ -77,7 +77,7 @@ func (s *Snapshot) ApplyPrivacy(minGroup int, exportPeople bool) {
 	}
 	s.Punchcard = slices.DeleteFunc(s.Punchcard, func(c PunchcardCell) bool { return !shown[c.Team] })
 	if !exportPeople {
-		s.People = nil
+		s.People = []Person{}
 	}
 }
 
