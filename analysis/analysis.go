@@ -40,12 +40,19 @@ func ResolvePeople(ctx context.Context, db *store.DB, cfg *config.Config) (ident
 }
 
 // Analyze resolves people, writes their rules, and rebuilds the person-day
-// table from every stored event. It is a full, idempotent recompute: a
+// table from every stored event. When the config names people, identities
+// none of them claims are left out (unless privacy.include_unclaimed): the
+// Resolution returned holds the persons analysed, and still lists the
+// unclaimed identities in Unmatched. It is a full, idempotent recompute: a
 // change of config (a timezone, a holiday) takes effect on the next run.
 func Analyze(ctx context.Context, db *store.DB, cfg *config.Config) (identity.Resolution, error) {
 	res, err := ResolvePeople(ctx, db, cfg)
 	if err != nil {
 		return res, err
+	}
+	people := res
+	if !cfg.Unclaimed() {
+		people = ClaimedOnly(res)
 	}
 	first, last, ok, err := db.EventSpan(ctx)
 	if err != nil {
@@ -54,7 +61,7 @@ func Analyze(ctx context.Context, db *store.DB, cfg *config.Config) (identity.Re
 	if !ok {
 		first, last = time.Now(), time.Now()
 	}
-	snap, err := snapshot(cfg, res, first.AddDate(0, 0, -2), last.AddDate(0, 0, 2))
+	snap, err := snapshot(cfg, people, first.AddDate(0, 0, -2), last.AddDate(0, 0, 2))
 	if err != nil {
 		return res, err
 	}
@@ -67,7 +74,30 @@ func Analyze(ctx context.Context, db *store.DB, cfg *config.Config) (identity.Re
 	if err := db.MaterializePersonWeeks(ctx, cfg.Analysis.HeavyWeekAfterHours); err != nil {
 		return res, err
 	}
-	return res, nil
+	return people, nil
+}
+
+// ClaimedOnly is res without the persons made of identities no configured
+// person claims: they are then no persons of the analysis (no person-day
+// facts, no report line, no metric), while res itself, which `overtime
+// people` lists, keeps them.
+func ClaimedOnly(res identity.Resolution) identity.Resolution {
+	out := res
+	out.People = nil
+	out.ByIdentity = make(map[string]string, len(res.ByIdentity))
+	configured := map[string]bool{}
+	for _, p := range res.People {
+		if p.Configured {
+			out.People = append(out.People, p)
+			configured[p.ID] = true
+		}
+	}
+	for id, person := range res.ByIdentity {
+		if configured[person] {
+			out.ByIdentity[id] = person
+		}
+	}
+	return out
 }
 
 func snapshot(cfg *config.Config, res identity.Resolution, from, to time.Time) (store.PeopleSnapshot, error) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/overtime-project/overtime/analysis"
 	gitcollector "github.com/overtime-project/overtime/collectors/git"
@@ -235,6 +236,7 @@ people:
   - {id: ktm, team: il, timezone: Asia/Kathmandu, emails: [ktm@example.com], holiday_calendar: gb}
   - {id: il, team: il, emails: [il@example.com]}
   - {id: noz, emails: [noz@example.com], hours: "07:00-15:30"}
+privacy: {include_unclaimed: true} # the stranger is judged by the defaults
 `)
 	db := storetest.Open(t)
 	rng := rand.New(rand.NewPCG(7, 9))
@@ -329,5 +331,63 @@ people:
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("SQL and Go disagree (-go +sql):\n%s", diff)
+	}
+}
+
+// TestUnclaimedIdentitiesAreNoPersons: when the config names people, an
+// identity none of them claims is no person of the analysis (no report line,
+// no team punchcard events), yet stays listed as unmatched;
+// privacy.include_unclaimed and a config without people bring it back.
+func TestUnclaimedIdentitiesAreNoPersons(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	for d := 1; d <= 5; d++ {
+		repo.Commit(gittest.Commit{AuthorName: "Nadia", AuthorEmail: "nadia@example.com", When: gittest.At(2026, 3, d, 10, 0, "+0000")})
+		repo.Commit(gittest.Commit{AuthorName: "Drive By", AuthorEmail: "drive.by@gmail.example", When: gittest.At(2026, 3, d, 22, 0, "+0000")})
+	}
+	asOf := time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"configured people only", "teams: [{name: east}]\npeople: [{id: nadia, team: east, emails: [nadia@example.com]}]", []string{"nadia"}},
+		{"include_unclaimed", "teams: [{name: east}]\npeople: [{id: nadia, team: east, emails: [nadia@example.com]}]\nprivacy: {include_unclaimed: true}", []string{"drive.by@gmail.example", "nadia"}},
+		{"nobody configured", "", []string{"drive.by@gmail.example", "nadia@example.com"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := storetest.Open(t)
+			collect(t, db, repo.Dir)
+			res, err := analysis.Analyze(t.Context(), db, parseConfig(t, tt.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Unmatched) == 0 && tt.yaml != "" {
+				t.Errorf("the unclaimed identity is not listed as unmatched: %+v", res)
+			}
+			w, err := analysis.Summarize(t.Context(), db, asOf, 31, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			events := 0
+			for _, f := range w.People {
+				got = append(got, f.ID)
+				events += f.Events
+			}
+			if diff := cmp.Diff(tt.want, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+				t.Errorf("people (-want +got):\n%s", diff)
+			}
+			cells, err := db.TeamPunchcard(t.Context(), asOf.AddDate(0, 0, -30), asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			punched := 0
+			for _, c := range cells {
+				punched += c.Events
+			}
+			if punched != events {
+				t.Errorf("the punchcard counts %d events, the people %d", punched, events)
+			}
+		})
 	}
 }

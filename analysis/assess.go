@@ -24,12 +24,15 @@ type RiskOptions struct {
 	// are seen too; everyone else's open work is unknown.
 	JiraPeople   map[string]bool
 	GitHubPeople map[string]bool
+	// MinGroupSize is privacy.min_group_size: teams with fewer judged
+	// members get no team baselines. 0 or 1 gives every team its baselines.
+	MinGroupSize int
 }
 
 // RiskOptionsFor takes the model and the configured sources from cfg.
 func RiskOptionsFor(cfg *config.Config) RiskOptions {
 	o := RiskOptions{Model: cfg.Analysis, Tickets: cfg.Sources.Jira != nil, PullRequests: cfg.Sources.GitHub != nil,
-		JiraPeople: map[string]bool{}, GitHubPeople: map[string]bool{}}
+		JiraPeople: map[string]bool{}, GitHubPeople: map[string]bool{}, MinGroupSize: cfg.Privacy.MinGroupSize}
 	for _, p := range cfg.People {
 		if p.Jira != "" {
 			o.JiraPeople[p.ID] = true
@@ -177,7 +180,7 @@ func AssessWeeks(ctx context.Context, db *store.DB, asOf time.Time, count int, o
 			s.InProgressTickets, s.OpenPullRequests = inProgress[p.ID], openPRs[p.ID]
 			subjects = append(subjects, Subject{ID: p.ID, Team: p.Team, Signals: *s})
 		}
-		assessed := AssessAll(m, subjects)
+		assessed := AssessGroups(m, opts.MinGroupSize, subjects)
 		out[k] = make(map[string]PersonRisk, len(people))
 		for _, p := range people {
 			out[k][p.ID] = PersonRisk{ID: p.ID, Team: p.Team, Assessment: assessed[p.ID],

@@ -95,6 +95,9 @@ type Factor struct {
 	Weight       int
 	Contribution int // points of the score
 	Explanation  string
+	// TeamWithheld is privacy.min_group_size when the team has fewer judged
+	// members (then TeamBaseline is nil and the sentence says why); else 0.
+	TeamWithheld int
 }
 
 // Assessment is the risk model's judgement of one person.
@@ -143,6 +146,14 @@ func Assess(m config.Analysis, s Signals) Assessment {
 // AssessAll judges every subject; each factor's team baseline is the median
 // of the values of the judged teammates that have it.
 func AssessAll(m config.Analysis, subjects []Subject) map[string]Assessment {
+	return AssessGroups(m, 1, subjects)
+}
+
+// AssessGroups is AssessAll where a team with fewer than minGroup judged
+// members (privacy.min_group_size) gets no team baselines: its sentences say
+// so instead of quoting a median of one or two teammates.
+func AssessGroups(m config.Analysis, minGroup int, subjects []Subject) map[string]Assessment {
+	judged := map[string]int{}
 	evals := make([]*evaluation, len(subjects))
 	values := map[string]map[string][]float64{} // team → factor → values
 	for i, s := range subjects {
@@ -150,6 +161,7 @@ func AssessAll(m config.Analysis, subjects []Subject) map[string]Assessment {
 		if s.Team == "" || evals[i].Level == LevelInsufficientData {
 			continue
 		}
+		judged[s.Team]++
 		if values[s.Team] == nil {
 			values[s.Team] = map[string][]float64{}
 		}
@@ -165,7 +177,11 @@ func AssessAll(m config.Analysis, subjects []Subject) map[string]Assessment {
 	out := make(map[string]Assessment, len(subjects))
 	for i, s := range subjects {
 		e := evals[i]
-		if s.Team != "" && e.Level != LevelInsufficientData {
+		if s.Team != "" && e.Level != LevelInsufficientData && judged[s.Team] < minGroup {
+			for j := range e.Factors {
+				e.Factors[j].TeamWithheld = minGroup
+			}
+		} else if s.Team != "" && e.Level != LevelInsufficientData {
 			for j := range e.Factors {
 				f := &e.Factors[j]
 				// Leave the person out of their own team's usual.
@@ -429,6 +445,8 @@ func (e *evaluation) explain() {
 			f.Explanation = fmt.Sprintf("%s events a week, %.1f× own usual %s", count(f.Value), f.Value / *f.Baseline, count(*f.Baseline))
 			if f.TeamBaseline != nil {
 				f.Explanation += fmt.Sprintf(" (team %s)", count(*f.TeamBaseline))
+			} else if f.TeamWithheld > 0 {
+				f.Explanation += " (" + teamWithheldText(f.TeamWithheld) + ")"
 			}
 		case FactorLateNightDays:
 			f.Explanation = fmt.Sprintf("active between midnight and 05:00 on %s in the last %s",
@@ -446,10 +464,19 @@ func usuals(f *Factor, format func(float64) string) string {
 	if f.TeamBaseline != nil {
 		parts = append(parts, "team "+format(*f.TeamBaseline))
 	}
+	if f.TeamWithheld > 0 {
+		parts = append(parts, teamWithheldText(f.TeamWithheld))
+	}
 	if len(parts) == 0 {
 		return ""
 	}
 	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// teamWithheldText stands where a team figure would be in a team smaller
+// than the minimum group size.
+func teamWithheldText(minGroup int) string {
+	return fmt.Sprintf("team of fewer than %d: no team figures", minGroup)
 }
 
 // band is the share of a factor's weight that value earns: (i+1)/n for the

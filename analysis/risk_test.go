@@ -319,3 +319,39 @@ func TestAssessAllTeamBaselines(t *testing.T) {
 		t.Errorf("newbie: %s", got["newbie"].Level)
 	}
 }
+
+// TestAssessGroupsWithholdsSmallTeams: a team with fewer judged members than
+// the minimum group size gets no team baseline, and the sentence says so
+// where the team figure would be; the newcomer (not judged) does not count.
+func TestAssessGroupsWithholdsSmallTeams(t *testing.T) {
+	t.Parallel()
+	m := config.DefaultAnalysis()
+	late := signals(history(evenings, evenings, evenings, evenings))
+	calm := signals(history(office, office, office, office))
+	subjects := []analysis.Subject{
+		{ID: "ana", Team: "core", Signals: late},
+		{ID: "bo", Team: "core", Signals: calm},
+		{ID: "cy", Team: "core", Signals: calm},
+		{ID: "newbie", Team: "core", Signals: analysis.Signals{Weeks: []analysis.Week{evenings}, HistoryDays: 5}},
+	}
+	got := analysis.AssessGroups(m, 4, subjects)
+	for _, id := range []string{"ana", "bo", "cy"} {
+		for _, f := range got[id].Factors {
+			if f.TeamBaseline != nil {
+				t.Errorf("%s: %s has team baseline %v in a team of 3 judged (minimum 4)", id, f.Name, *f.TeamBaseline)
+			}
+			if f.Name != analysis.FactorConcurrentItems && !strings.Contains(f.Explanation, "team of fewer than 4: no team figures") {
+				t.Errorf("%s: %s does not say the team figure is withheld: %q", id, f.Name, f.Explanation)
+			}
+		}
+	}
+	ana := factor(got["ana"], analysis.FactorAfterHoursRatio)
+	if want := "25% of activity after hours in the last 4 weeks (own usual 0%, team of fewer than 4: no team figures)"; ana.Explanation != want {
+		t.Errorf("explanation %q, want %q", ana.Explanation, want)
+	}
+	// Three judged members reach a minimum of 3.
+	got = analysis.AssessGroups(m, 3, subjects)
+	if f := factor(got["ana"], analysis.FactorAfterHoursRatio); f.TeamBaseline == nil || strings.Contains(f.Explanation, "fewer than") {
+		t.Errorf("a team of 3 with minimum 3: %+v", f)
+	}
+}

@@ -193,6 +193,25 @@ type Privacy struct {
 	Pseudonymize  bool   `yaml:"pseudonymize"`
 	SaltEnv       string `yaml:"salt_env"`       // default OVERTIME_SALT
 	RetentionDays int    `yaml:"retention_days"` // 0 keeps everything
+	// MinGroupSize is the fewest scored members (not insufficient_data) a
+	// team needs for any team figure: team-level metrics, team medians and
+	// the "team" usual in the sentences. Default 5; 1 shows every team.
+	MinGroupSize int `yaml:"min_group_size"`
+	// ExportPeople exports per-person series (default true); false exports
+	// team-level series only, for a Grafana many people can read.
+	ExportPeople bool `yaml:"export_people"`
+	// IncludeUnclaimed makes every identity no configured person claims a
+	// person of its own in the report and the metrics, as when no people are
+	// configured. Default false: when the config names people, only they
+	// are analysed; the rest stay listed by `overtime people`.
+	IncludeUnclaimed bool `yaml:"include_unclaimed"`
+}
+
+// Unclaimed says whether identities no configured person claims are
+// persons of their own: always when the config names nobody, else only
+// with privacy.include_unclaimed.
+func (c *Config) Unclaimed() bool {
+	return len(c.People) == 0 || c.Privacy.IncludeUnclaimed
 }
 
 // Defaults, in one place. Parse starts from these and lets the file
@@ -211,6 +230,7 @@ const (
 	DefaultWindowDays       = 28
 	DefaultListen           = "127.0.0.1:9465"
 	DefaultSaltEnv          = "OVERTIME_SALT"
+	DefaultMinGroupSize     = 5 // as Microsoft Viva Insights
 )
 
 // DefaultWorkdays and DefaultBots are the default lists; copy before
@@ -231,7 +251,7 @@ func defaultConfig() *Config {
 		Bots:     append([]string(nil), DefaultBots...),
 		Analysis: DefaultAnalysis(),
 		Export:   Export{Prometheus: PrometheusExport{Listen: DefaultListen}},
-		Privacy:  Privacy{SaltEnv: DefaultSaltEnv},
+		Privacy:  Privacy{SaltEnv: DefaultSaltEnv, MinGroupSize: DefaultMinGroupSize, ExportPeople: true},
 	}
 }
 

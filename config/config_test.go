@@ -98,6 +98,7 @@ func TestBadConfigs(t *testing.T) {
 		{"active_days_zero", `analysis.factors.active_day_ratio.days: 0 out of range; want 1 to 366 days`},
 		{"factor_unknown_key", `analysis.factors.heavy_weeks.bands: unknown key (line 3)`},
 		{"negative_retention", `privacy.retention_days: -1 is negative`},
+		{"min_group_size_zero", `privacy.min_group_size: 0 is below 1`},
 		{"empty_salt_env", `privacy.salt_env: empty; want the name of an environment variable`},
 		{"bad_listen", `export.prometheus.listen: want host:port like "127.0.0.1:9465", got "9465"`},
 		{"bad_pushgateway", `export.prometheus.pushgateway: want an http or https URL, got "pushgateway:9091"`},
@@ -249,7 +250,7 @@ func TestExampleConfig(t *testing.T) {
 		Sources:  Sources{Git: []GitSource{{Path: root, Refs: []string{"HEAD"}}}},
 		Analysis: DefaultAnalysis(),
 		Export:   Export{Prometheus: PrometheusExport{Listen: "127.0.0.1:9465"}},
-		Privacy:  Privacy{SaltEnv: "OVERTIME_SALT"},
+		Privacy:  Privacy{SaltEnv: "OVERTIME_SALT", MinGroupSize: 5, ExportPeople: true},
 		Dir:      root,
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
@@ -389,7 +390,7 @@ func TestFullConfig(t *testing.T) {
 			Pushgateway: "http://pushgateway:9091",
 			Textfile:    "/var/lib/node_exporter/textfile/overtime.prom",
 		}},
-		Privacy: Privacy{Pseudonymize: true, SaltEnv: "MY_SALT", RetentionDays: 400},
+		Privacy: Privacy{Pseudonymize: true, SaltEnv: "MY_SALT", RetentionDays: 400, MinGroupSize: 3, ExportPeople: false, IncludeUnclaimed: true},
 		Dir:     dir,
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
@@ -598,6 +599,26 @@ func TestExampleHasNoSecrets(t *testing.T) {
 			if strings.Contains(line, p) {
 				t.Errorf("example has something like a token: %q", line)
 			}
+		}
+	}
+}
+
+func TestUnclaimed(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		yaml string
+		want bool
+	}{
+		{"", true}, // nobody configured: everyone seen is a person
+		{"people: [{id: a, emails: [a@x.example]}]", false},
+		{"people: [{id: a, emails: [a@x.example]}]\nprivacy: {include_unclaimed: true}", true},
+	} {
+		c, err := Parse([]byte(tt.yaml), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Unclaimed(); got != tt.want {
+			t.Errorf("%q: Unclaimed() = %v, want %v", tt.yaml, got, tt.want)
 		}
 	}
 }

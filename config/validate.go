@@ -89,6 +89,9 @@ func (c *Config) validate() []error {
 	if c.Privacy.RetentionDays < 0 {
 		ps.add("privacy.retention_days", "%d is negative; want 0 (keep everything) or a number of days", c.Privacy.RetentionDays)
 	}
+	if c.Privacy.MinGroupSize < 1 {
+		ps.add("privacy.min_group_size", "%d is below 1; want the fewest scored members a team needs for team figures (default %d)", c.Privacy.MinGroupSize, DefaultMinGroupSize)
+	}
 	return ps
 }
 

@@ -381,3 +381,70 @@ func TestEveryVariableIsUsed(t *testing.T) {
 		}
 	}
 }
+
+// TestNoLevelCutPoint: the level is the analysis's judgement
+// (overtime_risk_level); no dashboard query or alert rule compares the score
+// with a number, and no panel maps score ranges to levels or colours, so the
+// config's analysis.levels is the only place the cut points live.
+func TestNoLevelCutPoint(t *testing.T) {
+	t.Parallel()
+	exprs := map[string]string{}
+	for _, q := range queries(loadDashboards(t)) {
+		exprs[q.where] = q.expr
+	}
+	for _, r := range loadRules(t) {
+		exprs["rule "+r.Alert] = r.Expr
+	}
+	for where, expr := range exprs {
+		e, err := substitute(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		node, err := parser.NewParser(parser.Options{}).ParseExpr(e)
+		if err != nil {
+			t.Fatalf("%s: %v", where, err)
+		}
+		parser.Inspect(node, func(n parser.Node, _ []parser.Node) error {
+			b, ok := n.(*parser.BinaryExpr)
+			if !ok || !b.Op.IsComparisonOperator() {
+				return nil
+			}
+			_, lhsNumber := b.LHS.(*parser.NumberLiteral)
+			_, rhsNumber := b.RHS.(*parser.NumberLiteral)
+			if (lhsNumber || rhsNumber) && strings.Contains(b.String(), "overtime_risk_score") {
+				t.Errorf("%s: a cut point on the score: %s", where, b)
+			}
+			return nil
+		})
+	}
+	for _, d := range loadDashboards(t) {
+		for _, p := range d.Panels {
+			raw := string(p.raw)
+			if strings.Contains(raw, `"type": "range"`) || strings.Contains(raw, `"type":"range"`) {
+				t.Errorf("%s: panel %q maps value ranges (a cut point)", d.file, p.Title)
+			}
+			if !strings.Contains(raw, "overtime_risk_score") {
+				continue
+			}
+			var cfg struct {
+				FieldConfig struct {
+					Defaults struct {
+						Thresholds struct {
+							Steps []struct {
+								Value *float64 `json:"value"`
+							} `json:"steps"`
+						} `json:"thresholds"`
+					} `json:"defaults"`
+				} `json:"fieldConfig"`
+			}
+			if err := json.Unmarshal(p.raw, &cfg); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range cfg.FieldConfig.Defaults.Thresholds.Steps {
+				if s.Value != nil {
+					t.Errorf("%s: panel %q of the score has a threshold at %v", d.file, p.Title, *s.Value)
+				}
+			}
+		}
+	}
+}

@@ -27,7 +27,9 @@ var shortFor = regexp.MustCompile(`(?m)^(\s+for:\s*)\S+\s*$`)
 // every second and evaluates the alert rules → every dashboard query and
 // variable returns series through the HTTP API, and the demo's planted
 // sustained people (dana, eve) show up in ALERTS — the night-shift person
-// (nico) does not.
+// (nico) does not. The factor metrics add up to the scores, the two-person
+// team (security) has no team series, and the outside contributor is no
+// person of the metrics.
 func TestEndToEndWithPrometheus(t *testing.T) {
 	t.Parallel()
 	prometheus := proctest.RequireBinary(t, "prometheus")
@@ -101,6 +103,23 @@ scrape_configs:
 	for _, p := range []string{"dana", "eve"} {
 		pending["the planted sustained person "+p] = `ALERTS{alertname="OvertimeSustainedAfterHours", person="` + p + `", team="payments", alertstate=~"pending|firing"}`
 	}
+	// The factors and the level of the analysis; the team figures of the
+	// teams big enough, and the withheld mark of the two-person team.
+	for where, expr := range map[string]string{
+		"dana's level":                       `overtime_risk_level{person="dana", team="payments", level="high"} == 1`,
+		"nell's level":                       `overtime_risk_level{person="nell", level="insufficient_data"} == 1`,
+		"dana's factor points":               `overtime_risk_factor_points{person="dana", factor="heavy_weeks"} > 0`,
+		"dana's factor values":               `overtime_risk_factor_value{person="dana", factor="after_hours_ratio"} > 0`,
+		"nell's reason":                      `overtime_risk_factor_value{person="nell", factor="history_days"}`,
+		"the factor points add up":           `clamp_max(sum by (person) (overtime_risk_factor_points), 100) == on (person) max by (person) (overtime_risk_score)`,
+		"payments' median":                   `overtime_team_risk_score_median{team="payments"}`,
+		"payments' punchcard":                `overtime_team_activity_events{team="payments"}`,
+		"security withheld":                  `overtime_team_figures_withheld{team="security"} == 1`,
+		"the small team's people are scored": `overtime_risk_level{team="security", person="ida"}`,
+		"the unclaimed count":                `overtime_unclaimed_identities == 1`,
+	} {
+		pending[where] = expr
+	}
 	start := time.Now()
 	t.Logf("%d dashboard queries and the alert, against a real Prometheus", len(pending))
 	for len(pending) > 0 {
@@ -131,6 +150,35 @@ scrape_configs:
 	// Only the planted people are flagged: not the night-shift person.
 	if n, err := instantQuery(ctx, api, `ALERTS{alertname="OvertimeSustainedAfterHours", person!~"dana|eve"}`); err != nil || n != 0 {
 		t.Errorf("sustained after-hours alerts for people other than dana and eve: %d (%v)", n, err)
+	}
+
+	// The factor points of every scored person add up to their score.
+	if n, err := instantQuery(ctx, api, `clamp_max(sum by (person) (overtime_risk_factor_points), 100) != on (person) max by (person) (overtime_risk_score)`); err != nil || n != 0 {
+		t.Errorf("people whose factor points do not add up to their score: %d (%v)", n, err)
+	}
+	// Withheld: no team-level series of the two-person team; absent: the
+	// outside contributor and any person without a configured id.
+	for where, expr := range map[string]string{
+		"a team series of the small team":    `{__name__=~"overtime_team_.+", __name__!="overtime_team_figures_withheld", team="security"}`,
+		"the outside contributor":            `{__name__=~"overtime_.+", person=~".*@.*"}`,
+		"a team series of people in no team": `{__name__=~"overtime_team_.+", team=""}`,
+	} {
+		if n, err := instantQuery(ctx, api, expr); err != nil || n != 0 {
+			t.Errorf("%s: %d series, want none (%v)\n\t%s", where, n, err, expr)
+		}
+	}
+	// The team median of the drill-down is over the scored members: nell
+	// (insufficient data) is left out, as in the report's team usuals.
+	if n, err := instantQuery(ctx, api, `overtime_team_people{team="mobile", level="insufficient_data"} == 1`); err != nil || n != 1 {
+		t.Errorf("mobile's insufficient_data count: %d series (%v), want nell counted", n, err)
+	}
+	for _, expr := range []string{
+		`overtime_team_afterhours_ratio_median{team="mobile", window="28d"} != on (team) quantile by (team) (0.5, overtime_afterhours_ratio{team="mobile", window="28d"} and on (person) overtime_risk_level{level!="insufficient_data"} == 1)`,
+		`overtime_team_risk_score_median{team="mobile"} != on (team) quantile by (team) (0.5, overtime_risk_score{team="mobile"})`,
+	} {
+		if n, err := instantQuery(ctx, api, expr); err != nil || n != 0 {
+			t.Errorf("the team median is not the median of the scored members: %d (%v)\n\t%s", n, err, expr)
+		}
 	}
 
 	for _, v := range variableQueries(t, ds) {

@@ -20,8 +20,9 @@ func newPeopleCmd(g *globalOptions) *cobra.Command {
 		Short: "List people, their identities, and identities nobody claims",
 		Long: `People lists each configured person with the identities (git emails, GitHub
 logins, Jira ids) matched to them, then every identity no configured person
-claims (each counted as a person of its own), with suggested merges, and the
-identities left out as bots. Nothing is merged until you add the identity to
+claims (not analysed while the config names people, unless
+privacy.include_unclaimed is on), with suggested merges, and the identities
+left out as bots. Nothing is merged until you add the identity to
 a person in the config.`,
 		Example: `  overtime people --config overtime.yaml`,
 		Args:    cobra.NoArgs,
@@ -56,7 +57,11 @@ a person in the config.`,
 				fmt.Fprintf(tw, "%s\t%s\t%s\n", p.ID, p.Team, orNone(strings.Join(p.Identities, ", ")))
 			}
 			tw.Flush()
-			fmt.Fprintf(o.stdout, "\nUnclaimed identities (each is a person of its own): %d\n", len(res.Unmatched))
+			treated := "not analysed until a person claims them; privacy.include_unclaimed analyses each as a person"
+			if cfg.Unclaimed() {
+				treated = "each is a person of its own"
+			}
+			fmt.Fprintf(o.stdout, "\nUnclaimed identities (%s): %d\n", treated, len(res.Unmatched))
 			tw = tabwriter.NewWriter(o.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "IDENTITY\tNAME\tEVENTS\tPERSON ID")
 			for _, s := range res.Unmatched {

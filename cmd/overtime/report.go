@@ -36,7 +36,8 @@ Jira or GitHub is configured. It reads what the last analyze (or run)
 stored; docs/methodology.md explains the model.`,
 		Example: `  overtime report
   overtime report --format json --as-of 2026-11-20 --window 28
-  overtime report --format csv --team payments > payments.csv`,
+  overtime report --format csv --team payments > payments.csv
+  overtime report --format html > overtime-report.html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := o.loadConfig(cmd)
@@ -66,12 +67,21 @@ stored; docs/methodology.md explains the model.`,
 			if err != nil {
 				return usageError{err}
 			}
+			var history report.History // read before the ids become pseudonyms
+			if o.format == "html" {
+				if history, err = report.LoadHistory(cmd.Context(), db, w, cfg.Analysis); err != nil {
+					return err
+				}
+			}
 			pseudonymizeWindow(&w, pseudo)
+			if o.format == "html" {
+				return report.WriteHTML(o.stdout, w, history, report.HTMLOptions{MinGroupSize: cfg.Privacy.MinGroupSize, Generated: o.now()})
+			}
 			return report.Write(o.stdout, o.format, w)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.format, "format", "table", "output format: table, json or csv")
+	f.StringVar(&o.format, "format", "table", "output format: table, json, csv or html (one self-contained page with weekly charts)")
 	f.StringVar(&o.asOf, "as-of", "", "last local date of the window, YYYY-MM-DD (default today)")
 	f.IntVar(&o.window, "window", 28, "window length in days (default analysis.window_days)")
 	f.StringVar(&o.team, "team", "", "only this team")
@@ -93,7 +103,7 @@ func parseAsOf(s string, now func() time.Time) (time.Time, error) {
 
 func (o *reportOptions) validate() error {
 	if !slices.Contains(report.Formats, o.format) {
-		return usageError{fmt.Errorf("--format: unknown format %q (want table, json or csv)", o.format)}
+		return usageError{fmt.Errorf("--format: unknown format %q (want table, json, csv or html)", o.format)}
 	}
 	if o.window < 1 || o.window > 366 {
 		return usageError{fmt.Errorf("--window: want 1 to 366 days, got %d", o.window)}

@@ -77,7 +77,8 @@ other sources brought, and the metrics say which source failed).`,
 			phases["analyze"] = time.Since(start).Seconds()
 			if analysisErr != nil && prev != nil {
 				// Keep every exporter answering from the last good figures.
-				snap.AsOf, snap.People, snap.Punchcard, weeks = prev.AsOf, prev.People, prev.Punchcard, nil
+				snap.KeepFigures(prev)
+				weeks = nil
 			}
 			snap.GeneratedAt = o.now()
 			snap.Job = jobFigures(cfg, outcomes, phases)

@@ -93,12 +93,9 @@ func buildSnapshot(ctx context.Context, db *store.DB, cfg *config.Config, asOf t
 		}
 		r := risks[p.ID]
 		mp := promexport.Person{ID: pseudo.ID(p.ID), Team: p.Team, Windows: map[string]promexport.WindowFigures{},
-			SustainedAfterHours: r.Sustained, OpenTickets: r.OpenTickets, OpenPullRequests: r.OpenPullRequests,
+			OpenTickets: r.OpenTickets, OpenPullRequests: r.OpenPullRequests,
 			WorkdaySpanSeconds: analysisWindow.WorkdaySpan.Seconds(), LongestActiveStreak: analysisWindow.LongestStreak}
-		if r.Score != nil {
-			score := float64(*r.Score)
-			mp.RiskScore = &score
-		}
+		mp.SetRisk(r.Assessment)
 		for days, rows := range windows {
 			w := rows[p.ID]
 			f := promexport.WindowFigures{AfterHoursActiveSeconds: float64(w.AfterHoursHours * 3600),
@@ -120,6 +117,16 @@ func buildSnapshot(ctx context.Context, db *store.DB, cfg *config.Config, asOf t
 	}
 	for _, c := range cells {
 		snap.Punchcard = append(snap.Punchcard, promexport.PunchcardCell{Team: c.Team, Weekday: c.Weekday, Hour: c.Hour, Events: c.Events})
+	}
+	res, err := analysis.ResolvePeople(ctx, db, cfg)
+	if err != nil {
+		return snap, nil, err
+	}
+	snap.UnclaimedIdentities = new(len(res.Unmatched))
+	snap.ApplyPrivacy(cfg.Privacy.MinGroupSize, cfg.Privacy.ExportPeople)
+	if !cfg.Privacy.ExportPeople {
+		// The weekly history is per person: write it empty, over any older one.
+		return snap, []promexport.WeeklyPoint{}, nil
 	}
 	history, err := weeklyHistory(ctx, db, asOf, people, opts, pseudo)
 	return snap, history, err

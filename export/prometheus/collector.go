@@ -51,6 +51,35 @@ var (
 		"Open pull requests authored by the person; absent when no GitHub source is configured.",
 		personLabels)
 
+	riskLevelDesc = newDesc("overtime_risk_level",
+		"The person's level as the analysis judged it (a state set): 1 for the current level, 0 for the others. Use it, not a cut point on the score.",
+		[]string{"person", "team", "level"})
+	factorPointsDesc = newDesc("overtime_risk_factor_points",
+		"Points a factor adds to the person's risk score (the score is their sum, capped at 100); absent when the person is not scored.",
+		[]string{"person", "team", "factor"})
+	factorValueDesc = newDesc("overtime_risk_factor_value",
+		"The factor's value over the judged weeks (a share 0-1, hours, days, weeks or items, as docs/methodology.md says); for insufficient_data, the figure that falls short.",
+		[]string{"person", "team", "factor"})
+	unclaimedDesc = newDesc("overtime_unclaimed_identities",
+		"Identities no configured person claims (bots left out); they are no persons of the metrics unless privacy.include_unclaimed is on or no people are configured. overtime people lists them.",
+		nil)
+
+	teamWithheldDesc = newDesc("overtime_team_figures_withheld",
+		"1 when the team has fewer scored members than privacy.min_group_size: then no other overtime_team_ series of the team is exported; else 0.",
+		[]string{"team"})
+	teamPeopleDesc = newDesc("overtime_team_people",
+		"People of the team at each level.",
+		[]string{"team", "level"})
+	teamSustainedDesc = newDesc("overtime_team_sustained_afterhours_people",
+		"People of the team whose after-hours load is sustained.",
+		[]string{"team"})
+	teamScoreMedianDesc = newDesc("overtime_team_risk_score_median",
+		"Median risk score of the team's scored members (insufficient_data left out).",
+		[]string{"team"})
+	teamRatioMedianDesc = newDesc("overtime_team_afterhours_ratio_median",
+		"Median after-hours share (0-1) of the team's scored members over the window.",
+		[]string{"team", "window"})
+
 	teamActivityDesc = newDesc("overtime_team_activity_events",
 		"The team's activity events by local weekday (mon-sun) and local hour (00-23) over the analysis window: the punchcard.",
 		[]string{"team", "weekday", "hour"})
@@ -75,7 +104,8 @@ var (
 		snapshotAvailableDesc,
 		riskScoreDesc, sustainedDesc, afterHoursRatioDesc, afterHoursActiveDesc, nonWorkdaysDesc,
 		lateNightDesc, activityEventsDesc, workdaySpanDesc, longestStreakDesc, openTicketsDesc,
-		openPullRequestsDesc, teamActivityDesc,
+		openPullRequestsDesc, riskLevelDesc, factorPointsDesc, factorValueDesc, unclaimedDesc,
+		teamWithheldDesc, teamPeopleDesc, teamSustainedDesc, teamScoreMedianDesc, teamRatioMedianDesc, teamActivityDesc,
 		lastRunDesc, lastSuccessDesc, collectedRecordsDesc, sourceErrorsDesc, runDurationDesc,
 	}
 )
@@ -143,7 +173,11 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	for _, p := range s.People {
 		collectPerson(ch, &p)
 	}
+	collectTeams(ch, s.Teams)
 	collectPunchcard(ch, s.Punchcard)
+	if s.UnclaimedIdentities != nil {
+		ch <- gauge(unclaimedDesc, float64(*s.UnclaimedIdentities))
+	}
 	collectJob(ch, &s.Job)
 }
 
@@ -152,6 +186,17 @@ func collectPerson(ch chan<- prometheus.Metric, p *Person) {
 		ch <- gauge(riskScoreDesc, *p.RiskScore, p.ID, p.Team)
 	}
 	ch <- gauge(sustainedDesc, boolFloat(p.SustainedAfterHours), p.ID, p.Team)
+	if p.Level != "" {
+		for _, l := range Levels {
+			ch <- gauge(riskLevelDesc, boolFloat(l == p.Level), p.ID, p.Team, l)
+		}
+	}
+	for _, f := range p.Factors {
+		if f.Points != nil {
+			ch <- gauge(factorPointsDesc, float64(*f.Points), p.ID, p.Team, f.Name)
+		}
+		ch <- gauge(factorValueDesc, f.Value, p.ID, p.Team, f.Name)
+	}
 	for w, f := range p.Windows {
 		ch <- gauge(afterHoursRatioDesc, f.AfterHoursRatio, p.ID, p.Team, w)
 		ch <- gauge(afterHoursActiveDesc, f.AfterHoursActiveSeconds, p.ID, p.Team, w)
@@ -168,6 +213,27 @@ func collectPerson(ch chan<- prometheus.Metric, p *Person) {
 	}
 	if p.OpenPullRequests != nil {
 		ch <- gauge(openPullRequestsDesc, float64(*p.OpenPullRequests), p.ID, p.Team)
+	}
+}
+
+// collectTeams exports the team-level figures; a withheld team only says
+// that it is.
+func collectTeams(ch chan<- prometheus.Metric, teams []Team) {
+	for _, t := range teams {
+		ch <- gauge(teamWithheldDesc, boolFloat(t.Withheld), t.Name)
+		if t.Withheld {
+			continue
+		}
+		for _, l := range Levels {
+			ch <- gauge(teamPeopleDesc, float64(t.People[l]), t.Name, l)
+		}
+		ch <- gauge(teamSustainedDesc, float64(t.SustainedAfterHours), t.Name)
+		if t.RiskScoreMedian != nil {
+			ch <- gauge(teamScoreMedianDesc, *t.RiskScoreMedian, t.Name)
+		}
+		for w, r := range t.AfterHoursRatioMedian {
+			ch <- gauge(teamRatioMedianDesc, r, t.Name, w)
+		}
 	}
 }
 

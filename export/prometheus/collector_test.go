@@ -103,9 +103,17 @@ func TestCollectorCounts(t *testing.T) {
 	}{
 		{"overtime_risk_score", 3}, // carol has insufficient data
 		{"overtime_sustained_afterhours", 4},
-		{"overtime_afterhours_ratio", 4 * 2},          // people × windows
-		{"overtime_activity_events", 4 * 2 * 3},       // people × windows × sources
-		{"overtime_team_activity_events", 2 * 7 * 24}, // teams × the full grid
+		{"overtime_afterhours_ratio", 4 * 2},      // people × windows
+		{"overtime_activity_events", 4 * 2 * 3},   // people × windows × sources
+		{"overtime_team_activity_events", 7 * 24}, // the full grid of payments; platform's is withheld
+		{"overtime_risk_level", 4 * 4},            // people × levels
+		{"overtime_risk_factor_points", 3 * 6},    // scored people × factors
+		{"overtime_risk_factor_value", 3*6 + 1},   // and carol's history_days
+		{"overtime_team_figures_withheld", 2},
+		{"overtime_team_people", 4}, // payments × levels
+		{"overtime_team_afterhours_ratio_median", 2},
+		{"overtime_team_risk_score_median", 1},
+		{"overtime_unclaimed_identities", 1},
 		{"overtime_source_errors", 3},
 		{"overtime_snapshot_available", 1},
 	} {

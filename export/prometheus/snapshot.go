@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -41,7 +42,13 @@ type Snapshot struct {
 	// analysis window. Cells a team lacks are exported as 0, so every team
 	// that has at least one cell gets the full 7 × 24 grid.
 	Punchcard []PunchcardCell `json:"punchcard"`
-	Job       Job             `json:"job"`
+	// Teams are the team-level figures (see ApplyPrivacy): every team of a
+	// person, with its figures withheld when it has too few scored members.
+	Teams []Team `json:"teams,omitempty"`
+	// UnclaimedIdentities counts the identities no configured person claims
+	// (bots left out); nil when not known.
+	UnclaimedIdentities *int `json:"unclaimed_identities,omitempty"`
+	Job                 Job  `json:"job"`
 }
 
 // Person is one person's figures. ID is the metrics' person label: the
@@ -51,7 +58,14 @@ type Person struct {
 	Team string `json:"team"`
 	// RiskScore is 0–100; nil when the person has too little activity or
 	// history to judge (level insufficient_data): no series is exported then.
-	RiskScore           *float64 `json:"risk_score,omitempty"`
+	RiskScore *float64 `json:"risk_score,omitempty"`
+	// Level is the analysis's level (low, elevated, high,
+	// insufficient_data); "" when the person was not assessed.
+	Level string `json:"level,omitempty"`
+	// Factors are the reasons of the score: for a scored person every
+	// factor with its points, for insufficient_data the reasons there is no
+	// score (points nil).
+	Factors             []Factor `json:"factors,omitempty"`
 	SustainedAfterHours bool     `json:"sustained_after_hours"`
 	// Windows maps a window label ("7d", "28d") to the figures of the local
 	// days it covers, ending at AsOf.
@@ -66,6 +80,31 @@ type Person struct {
 	// source is configured: the metric is then absent, never 0.
 	OpenTickets      *int `json:"open_tickets,omitempty"`
 	OpenPullRequests *int `json:"open_pull_requests,omitempty"`
+}
+
+// Factor is one reason of a person's score.
+type Factor struct {
+	Name   string  `json:"name"`
+	Value  float64 `json:"value"`
+	Points *int    `json:"points,omitempty"` // nil for the reasons of insufficient_data
+}
+
+// Levels are the values of the level label, in the analysis's words.
+var Levels = []string{"low", "elevated", "high", "insufficient_data"}
+
+// Team is one team's figures over its scored members (people whose level
+// is not insufficient_data). When Withheld, the team has fewer scored
+// members than privacy.min_group_size and none of its figures is exported.
+type Team struct {
+	Name     string `json:"name"`
+	Withheld bool   `json:"withheld"`
+	// People counts the team's people by level, insufficient_data included.
+	People              map[string]int `json:"people,omitempty"`
+	SustainedAfterHours int            `json:"sustained_after_hours"`
+	RiskScoreMedian     *float64       `json:"risk_score_median,omitempty"`
+	// AfterHoursRatioMedian maps a window label to the median after-hours
+	// share of the scored members.
+	AfterHoursRatioMedian map[string]float64 `json:"after_hours_ratio_median,omitempty"`
 }
 
 // WindowFigures are a person's after-hours figures over one window.
@@ -108,8 +147,8 @@ type Job struct {
 // Finish stamps a run that ended at ended. A run that succeeded becomes the
 // last success; a failed one keeps the last success of prev, the snapshot
 // the previous run wrote (nil when there is none). When the analysis itself
-// failed, the run should also copy prev's AsOf, People and Punchcard into s,
-// so that every exporter keeps answering from the last good data.
+// failed, the run should also copy prev's figures into s (KeepFigures), so
+// that every exporter keeps answering from the last good data.
 func (s *Snapshot) Finish(prev *Snapshot, ended time.Time, succeeded bool) {
 	s.Version = SnapshotVersion
 	s.Job.LastRun = ended
@@ -172,6 +211,22 @@ func (s *Snapshot) Validate() error {
 		if p.OpenPullRequests != nil && *p.OpenPullRequests < 0 {
 			return fmt.Errorf("%s.open_pull_requests: negative", at)
 		}
+		if p.Level != "" && !slices.Contains(Levels, p.Level) {
+			return fmt.Errorf("%s.level: want one of %v, got %q", at, Levels, p.Level)
+		}
+		factors := make(map[string]bool, len(p.Factors))
+		for j, f := range p.Factors {
+			if !sourceRE.MatchString(f.Name) || factors[f.Name] {
+				return fmt.Errorf("%s.factors[%d]: bad or repeated name %q", at, j, f.Name)
+			}
+			factors[f.Name] = true
+			if math.IsNaN(f.Value) || math.IsInf(f.Value, 0) {
+				return fmt.Errorf("%s.factors[%d].value: not a finite number", at, j)
+			}
+			if f.Points != nil && (*f.Points < 0 || *f.Points > 100) {
+				return fmt.Errorf("%s.factors[%d].points: want 0 to 100, got %d", at, j, *f.Points)
+			}
+		}
 		for w, f := range p.Windows {
 			wat := fmt.Sprintf("%s.windows[%q]", at, w)
 			if !windowRE.MatchString(w) {
@@ -221,6 +276,33 @@ func (s *Snapshot) Validate() error {
 			return fmt.Errorf("%s: duplicate cell team %q weekday %d hour %d", at, c.Team, c.Weekday, c.Hour)
 		}
 		cells[k] = true
+	}
+	teams := make(map[string]bool, len(s.Teams))
+	for i, t := range s.Teams {
+		at := fmt.Sprintf("teams[%d]", i)
+		if t.Name == "" || !utf8.ValidString(t.Name) || teams[t.Name] {
+			return fmt.Errorf("%s.name: empty, repeated or not valid UTF-8: %q", at, t.Name)
+		}
+		teams[t.Name] = true
+		for level, n := range t.People {
+			if !slices.Contains(Levels, level) || n < 0 {
+				return fmt.Errorf("%s.people: bad level %q or negative count %d", at, level, n)
+			}
+		}
+		if t.SustainedAfterHours < 0 {
+			return fmt.Errorf("%s.sustained_after_hours: negative", at)
+		}
+		if t.RiskScoreMedian != nil && !(*t.RiskScoreMedian >= 0 && *t.RiskScoreMedian <= 100) {
+			return fmt.Errorf("%s.risk_score_median: want 0 to 100, got %v", at, *t.RiskScoreMedian)
+		}
+		for w, r := range t.AfterHoursRatioMedian {
+			if !windowRE.MatchString(w) || !(r >= 0 && r <= 1) {
+				return fmt.Errorf("%s.after_hours_ratio_median: bad window %q or share %v", at, w, r)
+			}
+		}
+	}
+	if s.UnclaimedIdentities != nil && *s.UnclaimedIdentities < 0 {
+		return fmt.Errorf("unclaimed_identities: negative")
 	}
 	for _, m := range []map[string]int{s.Job.CollectedRecords, s.Job.SourceErrors} {
 		for src, n := range m {

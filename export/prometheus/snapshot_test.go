@@ -75,6 +75,11 @@ func TestSnapshotValidate(t *testing.T) {
 		{"weekday 7", func(s *Snapshot) { s.Punchcard[0].Weekday = 7 }, "punchcard[0].weekday: want 0 to 6, got 7"},
 		{"duplicate cell", func(s *Snapshot) { s.Punchcard[1] = s.Punchcard[0] }, `punchcard[1]: duplicate cell team "payments" weekday 1 hour 9`},
 		{"negative errors", func(s *Snapshot) { s.Job.SourceErrors["git"] = -1 }, `job: bad source "git" or negative count -1`},
+		{"unknown level", func(s *Snapshot) { s.People[0].Level = "severe" }, `people[0].level: want one of [low elevated high insufficient_data], got "severe"`},
+		{"repeated factor", func(s *Snapshot) { s.People[0].Factors[1].Name = s.People[0].Factors[0].Name }, `people[0].factors[1]: bad or repeated name "heavy_weeks"`},
+		{"factor points above 100", func(s *Snapshot) { s.People[0].Factors[0].Points = intp(130) }, "people[0].factors[0].points: want 0 to 100, got 130"},
+		{"repeated team", func(s *Snapshot) { s.Teams[1].Name = "payments" }, `teams[1].name: empty, repeated or not valid UTF-8: "payments"`},
+		{"team median share above 1", func(s *Snapshot) { s.Teams[0].AfterHoursRatioMedian["7d"] = 2 }, `teams[0].after_hours_ratio_median: bad window "7d" or share 2`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

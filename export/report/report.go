@@ -1,6 +1,6 @@
 // Package report writes a window's per-person figures and risk assessments
 // for people and scripts: a readable table, the JSON document of the report
-// contract, or CSV.
+// contract, CSV, or one self-contained HTML page with weekly charts.
 package report
 
 import (
@@ -13,10 +13,11 @@ import (
 	"text/tabwriter"
 
 	"github.com/overtime-project/overtime/analysis"
+	"github.com/overtime-project/overtime/config"
 )
 
 // Formats are the accepted --format values.
-var Formats = []string{"table", "json", "csv"}
+var Formats = []string{"table", "json", "csv", "html"}
 
 // Document is the report JSON contract.
 type Document struct {
@@ -93,8 +94,12 @@ func Write(out io.Writer, format string, w analysis.Window) error {
 		return enc.Encode(NewDocument(w))
 	case "csv":
 		return writeCSV(out, w)
+	case "html":
+		// Without the weekly history: no charts. WriteHTML with
+		// LoadHistory draws them.
+		return WriteHTML(out, w, History{}, HTMLOptions{MinGroupSize: config.DefaultMinGroupSize})
 	}
-	return fmt.Errorf("unknown report format %q (want table, json or csv)", format)
+	return fmt.Errorf("unknown report format %q (want table, json, csv or html)", format)
 }
 
 // columns of the CSV, after as_of and window_days. The risk cells are empty

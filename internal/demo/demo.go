@@ -73,6 +73,7 @@ var Teams = []Team{
 	{"payments", "America/New_York", "us"},
 	{"mobile", "Asia/Kolkata", ""},
 	{"support", "Asia/Tokyo", "jp"},
+	{"security", "Europe/London", "gb"}, // two people: fewer than privacy.min_group_size, no team figures
 }
 
 // People of the demo, with the level and flag each must get.
@@ -99,7 +100,14 @@ var People = []Member{
 	{ID: "kai", Name: "Kai Support", Team: "support", Archetype: Colleague, Level: analysis.LevelLow},
 	{ID: "bea", Name: "Bea Payments", Team: "payments", Archetype: Steady, Jira: true, Level: analysis.LevelLow},
 	{ID: "tom", Name: "Tom Mobile", Team: "mobile", Archetype: Colleague, Level: analysis.LevelLow},
+	{ID: "ida", Name: "Ida Security", Team: "security", Archetype: Steady, Level: analysis.LevelLow},
+	{ID: "jon", Name: "Jon Security", Team: "security", Archetype: Colleague, Level: analysis.LevelLow},
 }
+
+// Outsider is a contributor the config does not name: their commits are in
+// the repository, yet they are no person of the report or the metrics
+// (privacy.include_unclaimed is off); `overtime people` lists them.
+var Outsider = struct{ Name, Email string }{"Drive-By Contributor", "drive.by@mail.example"}
 
 // Options tune Build.
 type Options struct {
@@ -257,6 +265,12 @@ func plantCommits(cfg *config.Config) ([]commit, error) {
 				}
 				out = append(out, commit{name: m.Name, email: email(m), at: local})
 			}
+		}
+	}
+	// The outsider sends a late commit most Saturdays of the last ten weeks.
+	for d := AsOf.AddDate(0, 0, -70); !d.After(AsOf); d = d.AddDate(0, 0, 1) {
+		if d.Weekday() == time.Saturday && d.Day()%5 != 0 {
+			out = append(out, commit{name: Outsider.Name, email: Outsider.Email, at: d.Add(22*time.Hour + 13*time.Minute)})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b commit) int { return a.at.Compare(b.at) })

@@ -92,6 +92,28 @@ func TestArchetypes(t *testing.T) {
 		t.Errorf("eve was already sustained five weeks back, before the evenings crept in")
 	}
 
+	// The outsider's commits are stored, but no person is made of them.
+	for id := range risks {
+		if id == demo.Outsider.Email || id == "email:"+demo.Outsider.Email {
+			t.Errorf("the outside contributor %s was assessed as a person", id)
+		}
+	}
+	res2, err := analysis.ResolvePeople(ctx, db, res.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res2.Unmatched) != 1 || res2.Unmatched[0].Identity != "email:"+demo.Outsider.Email || res2.Unmatched[0].Events == 0 {
+		t.Errorf("unclaimed identities %+v, want the outsider's, with events", res2.Unmatched)
+	}
+	// The two-person team is below privacy.min_group_size: no team usual.
+	for _, id := range []string{"ida", "jon"} {
+		for _, f := range risks[id].Factors {
+			if f.TeamBaseline != nil || f.TeamWithheld != 5 {
+				t.Errorf("%s: %s: team baseline %v, withheld %d; want none, 5", id, f.Name, f.TeamBaseline, f.TeamWithheld)
+			}
+		}
+	}
+
 	// The whole report, as a golden file: the demo is deterministic.
 	win, err := analysis.SummarizeRisk(ctx, db, demo.AsOf, 28, "", analysis.RiskOptionsFor(res.Config))
 	if err != nil {
