@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// TestFailuresNameTheirStep: when a statement fails, the error says what
+// was being done (the table or the step), and the driver's error, or the
+// context's, is still reachable through errors.Is and errors.As.
+func TestFailuresNameTheirStep(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	event := Event{Source: "github", Kind: "review", ID: "1", Identity: "github:alice", Name: "alice", At: at, Scope: "acme/api"}
+	for _, tc := range []struct {
+		name     string
+		breakSQL string // raw SQL that takes away what the call needs
+		call     func(context.Context, *DB) error
+		want     string // the error text starts with it
+	}{{
+		name:     "github page: counting events",
+		breakSQL: `ALTER TABLE events RENAME TO events_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.WriteGitHubPage(ctx, []Event{event}, nil, nil, nil)
+			return err
+		},
+		want: "write github page: count events: ",
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			db := openGitHubTestDB(t)
+			if _, err := db.sql.ExecContext(ctx, tc.breakSQL); err != nil {
+				t.Fatal(err)
+			}
+			err := tc.call(ctx, db)
+			if err == nil {
+				t.Fatalf("no error after %s", tc.breakSQL)
+			}
+			if !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("error %q\ndoes not start with %q", err, tc.want)
+			}
+			var duckErr *duckdb.Error
+			if !errors.As(err, &duckErr) || duckErr.Type != duckdb.ErrorTypeCatalog {
+				t.Errorf("errors.As finds no DuckDB catalog error in %q (%#v)", err, duckErr)
+			}
+		})
+	}
+
+	t.Run("cancelled before the transaction", func(t *testing.T) {
+		t.Parallel()
+		db := openGitHubTestDB(t)
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		_, err := db.WriteGitHubPage(ctx, []Event{event}, nil, nil, nil)
+		if want := "write github page: take a connection: "; err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("error %v does not start with %q", err, want)
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("errors.Is(%v, context.Canceled) is false", err)
+		}
+		_, err = db.ApplyRetention(ctx, at)
+		if want := "apply retention: begin transaction: "; err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("error %v does not start with %q", err, want)
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("errors.Is(%v, context.Canceled) is false", err)
+		}
+	})
+
+	t.Run("open: which database", func(t *testing.T) {
+		t.Parallel()
+		ctx := t.Context()
+		path := filepath.Join(t.TempDir(), "overtime.duckdb")
+		db, err := Open(ctx, path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.sql.ExecContext(ctx, `DROP TABLE erasure_key`); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		db, err = Open(ctx, path, Options{})
+		if err == nil {
+			db.Close()
+			t.Fatal("opened a database whose erasure_key table is gone")
+		}
+		if want := "open database " + path + ": read the erasure key: "; !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("error %q\ndoes not start with %q", err, want)
+		}
+		var duckErr *duckdb.Error
+		if !errors.As(err, &duckErr) {
+			t.Errorf("errors.As finds no DuckDB error in %q", err)
+		}
+	})
+}
