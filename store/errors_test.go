@@ -18,6 +18,10 @@ func TestFailuresNameTheirStep(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	event := Event{Source: "github", Kind: "review", ID: "1", Identity: "github:alice", Name: "alice", At: at, Scope: "acme/api"}
+	ticket := JiraTicket{ID: "10001", Key: "PAY-1", Project: "PAY", Type: "Task", Status: "To Do", StatusCategory: JiraCategoryToDo,
+		Created: at, Updated: at,
+		Intervals: []JiraInterval{{Field: JiraFieldStatus, Value: "To Do", Category: JiraCategoryToDo, From: at}}}
+
 	for _, tc := range []struct {
 		name     string
 		breakSQL string // raw SQL that takes away what the call needs
@@ -31,6 +35,30 @@ func TestFailuresNameTheirStep(t *testing.T) {
 			return err
 		},
 		want: "write github page: count events: ",
+	}, {
+		name:     "jira page: ticket history",
+		breakSQL: `ALTER TABLE jira_ticket_intervals RENAME TO jira_ticket_intervals_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.WriteJiraTickets(ctx, JiraPage{Tickets: []JiraTicket{ticket}})
+			return err
+		},
+		want: "write jira tickets: ticket history: delete from jira_ticket_intervals: ",
+	}, {
+		name:     "jira page: skipped tickets",
+		breakSQL: `DROP TABLE jira_skipped`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.WriteJiraTickets(ctx, JiraPage{Tickets: []JiraTicket{ticket}, Scope: "jql"})
+			return err
+		},
+		want: "write jira tickets: skipped tickets: read jira_skipped: ",
+	}, {
+		name:     "jira reconciliation",
+		breakSQL: `ALTER TABLE jira_tickets RENAME TO jira_tickets_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			_, _, err := db.ReconcileJiraTickets(ctx, []string{"10001"}, at)
+			return err
+		},
+		want: "reconcile jira tickets: mark the tickets gone in jira_tickets: ",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
