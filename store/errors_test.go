@@ -36,6 +36,21 @@ func TestFailuresNameTheirStep(t *testing.T) {
 		},
 		want: "write github page: count events: ",
 	}, {
+		name:     "github page: blanking forgotten people",
+		breakSQL: `ALTER TABLE forgotten_identities RENAME TO forgotten_identities_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.WriteGitHubPage(ctx, nil, nil, nil, nil)
+			return err
+		},
+		want: "write github page: blank forgotten people: count forgotten_identities: ",
+	}, {
+		name:     "github listing: deleting the last answer",
+		breakSQL: `ALTER TABLE github_repositories RENAME TO github_repositories_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			return db.ReplaceGitHubRepositories(ctx, "org:acme", nil, Cursor{Source: "github", Scope: "org:acme"})
+		},
+		want: "github repositories org:acme: delete the last listing from github_repositories: ",
+	}, {
 		name:     "jira page: ticket history",
 		breakSQL: `ALTER TABLE jira_ticket_intervals RENAME TO jira_ticket_intervals_moved`,
 		call: func(ctx context.Context, db *DB) error {
@@ -59,6 +74,14 @@ func TestFailuresNameTheirStep(t *testing.T) {
 			return err
 		},
 		want: "reconcile jira tickets: mark the tickets gone in jira_tickets: ",
+	}, {
+		name:     "retention",
+		breakSQL: `ALTER TABLE events RENAME TO events_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.ApplyRetention(ctx, at)
+			return err
+		},
+		want: "apply retention: delete from events: ",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
