@@ -125,29 +125,40 @@ func TestFailuresNameTheirStep(t *testing.T) {
 		}
 	})
 
-	t.Run("open: which database", func(t *testing.T) {
-		t.Parallel()
-		ctx := t.Context()
-		path := filepath.Join(t.TempDir(), "overtime.duckdb")
-		db, err := Open(ctx, path, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.sql.ExecContext(ctx, `DROP TABLE erasure_key`); err != nil {
-			t.Fatal(err)
-		}
-		db.Close()
-		db, err = Open(ctx, path, Options{})
-		if err == nil {
+	for _, tc := range []struct {
+		name     string
+		breakSQL string
+		want     string // after "open database <path>: "
+	}{
+		{"open: reading the erasure key", `DROP TABLE erasure_key`, "read the erasure key: "},
+		{"open: re-keying the forgotten", `INSERT INTO forgotten_unkeyed VALUES (sha256('email:dave@example.com'), now());
+			ALTER TABLE forgotten_identities RENAME TO forgotten_identities_moved`,
+			"re-key the forgotten identities: copy into forgotten_identities: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			path := filepath.Join(t.TempDir(), "overtime.duckdb")
+			db, err := Open(ctx, path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.sql.ExecContext(ctx, tc.breakSQL); err != nil {
+				t.Fatal(err)
+			}
 			db.Close()
-			t.Fatal("opened a database whose erasure_key table is gone")
-		}
-		if want := "open database " + path + ": read the erasure key: "; !strings.HasPrefix(err.Error(), want) {
-			t.Errorf("error %q\ndoes not start with %q", err, want)
-		}
-		var duckErr *duckdb.Error
-		if !errors.As(err, &duckErr) {
-			t.Errorf("errors.As finds no DuckDB error in %q", err)
-		}
-	})
+			db, err = Open(ctx, path, Options{})
+			if err == nil {
+				db.Close()
+				t.Fatalf("opened a database after %s", tc.breakSQL)
+			}
+			if want := "open database " + path + ": " + tc.want; !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("error %q\ndoes not start with %q", err, want)
+			}
+			var duckErr *duckdb.Error
+			if !errors.As(err, &duckErr) || duckErr.Type != duckdb.ErrorTypeCatalog {
+				t.Errorf("errors.As finds no DuckDB catalog error in %q", err)
+			}
+		})
+	}
 }
