@@ -244,7 +244,9 @@ func (db *DB) Path() string { return db.path }
 func (db *DB) Close() error {
 	var err error
 	if db.sql != nil {
-		err = db.sql.Close()
+		if err = db.sql.Close(); err != nil {
+			err = fmt.Errorf("close database %s: %w", db.path, err)
+		}
 	}
 	db.releaseLock()
 	return err
