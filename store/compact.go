@@ -35,10 +35,12 @@ func (db *DB) ensureErasureKey(ctx context.Context) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO forgotten_identities
 			SELECT forgotten_digest_of_sha256(digest), forgotten_at FROM forgotten_unkeyed ON CONFLICT DO NOTHING`); err != nil {
-			return err
+			return fmt.Errorf("copy into forgotten_identities: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM forgotten_unkeyed`)
-		return err
+		if _, err := tx.ExecContext(ctx, `DELETE FROM forgotten_unkeyed`); err != nil {
+			return fmt.Errorf("delete from forgotten_unkeyed: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("re-key the forgotten identities: %w", err)
@@ -84,10 +86,12 @@ func (db *DB) Compact(ctx context.Context) (err error) {
 	}()
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("compact: %w", err)
+		return fmt.Errorf("compact: take a connection: %w", err)
 	}
 	var name string
-	err = conn.QueryRowContext(ctx, `SELECT current_database()`).Scan(&name)
+	if err = conn.QueryRowContext(ctx, `SELECT current_database()`).Scan(&name); err != nil {
+		err = fmt.Errorf("read the database name: %w", err)
+	}
 	for _, q := range []string{
 		`FORCE CHECKPOINT`,
 		`ATTACH ` + sqlString(next) + ` AS overtime_rewrite`,
@@ -131,7 +135,7 @@ func (db *DB) Compact(ctx context.Context) (err error) {
 		}
 	}
 	if err := syncFile(next); err != nil {
-		return errors.Join(fmt.Errorf("compact: %w", err), db.reopenAfterCompact(ctx))
+		return errors.Join(fmt.Errorf("compact: sync the rewritten file: %w", err), db.reopenAfterCompact(ctx))
 	}
 	if err := os.Rename(next, db.real); err != nil {
 		return errors.Join(fmt.Errorf("compact: %w", err), db.reopenAfterCompact(ctx))

@@ -181,7 +181,10 @@ func (db *DB) PullRequestsByID(ctx context.Context, ids []int64) (map[int64]Pull
 		p.ClosedAt, p.MergedAt, p.MergedBy = closed.Time, merged.Time, mergedBy.String
 		out[p.ID] = p
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read pull requests: %w", err)
+	}
+	return out, nil
 }
 
 // OpenPullRequestsAt counts, per person, the pull requests they had open at
@@ -210,7 +213,10 @@ func (db *DB) IdentityLinks(ctx context.Context) ([]IdentityLink, error) {
 		}
 		out = append(out, l)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("identity links: %w", err)
+	}
+	return out, nil
 }
 
 // GitHubRepositories reads the repositories a listing last answered with.
@@ -231,7 +237,10 @@ func (db *DB) GitHubRepositories(ctx context.Context, listing string) ([]GitHubR
 		r.PushedAt = pushed.Time
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("github repositories %s: %w", listing, err)
+	}
+	return out, nil
 }
 
 // ReplaceGitHubRepositories records what a listing answered with, and its
@@ -239,7 +248,7 @@ func (db *DB) GitHubRepositories(ctx context.Context, listing string) ([]GitHubR
 func (db *DB) ReplaceGitHubRepositories(ctx context.Context, listing string, repos []GitHubRepository, cursor Cursor) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM github_repositories WHERE listing = ?`, listing); err != nil {
-			return err
+			return fmt.Errorf("delete the last listing from github_repositories: %w", err)
 		}
 		seen := map[string]bool{}
 		for _, r := range repos {
@@ -281,5 +290,8 @@ func (db *DB) EventCountsByIdentity(ctx context.Context, source string) (map[str
 		}
 		out[identity][kind] = n
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count events: %w", err)
+	}
+	return out, nil
 }

@@ -102,7 +102,7 @@ func typeInfos(types ...duckdb.Type) ([]duckdb.TypeInfo, error) {
 	for i, t := range types {
 		info, err := duckdb.NewTypeInfo(t)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("appender column %d: %w", i+1, err)
 		}
 		infos[i] = info
 	}
@@ -157,7 +157,7 @@ func (db *DB) WriteJiraTickets(ctx context.Context, p JiraPage) (inserted int, e
 	err = db.inConnTx(ctx, func(conn *sql.Conn) error {
 		if len(tickets) > 0 {
 			if err := upsertJiraTickets(conn, tickets, synced); err != nil {
-				return err
+				return fmt.Errorf("tickets: %w", err)
 			}
 			if err := replaceJiraIntervals(ctx, conn, tickets); err != nil {
 				return fmt.Errorf("ticket history: %w", err)
@@ -212,7 +212,7 @@ func upsertJiraTickets(conn *sql.Conn, tickets []JiraTicket, synced time.Time) e
 	return conn.Raw(func(dc any) error {
 		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), upsertJiraTicketsQuery, "", types, jiraTicketColumns)
 		if err != nil {
-			return err
+			return fmt.Errorf("prepare the upsert into jira_tickets: %w", err)
 		}
 		for _, t := range tickets {
 			var points any
@@ -226,7 +226,10 @@ func upsertJiraTickets(conn *sql.Conn, tickets []JiraTicket, synced time.Time) e
 				return fmt.Errorf("ticket %s: %w", t.Key, err)
 			}
 		}
-		return a.Close()
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("upsert into jira_tickets: %w", err)
+		}
+		return nil
 	})
 }
 
@@ -237,7 +240,7 @@ func replaceJiraIntervals(ctx context.Context, conn *sql.Conn, tickets []JiraTic
 	}
 	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
 	if _, err := conn.ExecContext(ctx, `DELETE FROM jira_ticket_intervals WHERE issue_id IN (`+placeholders+`)`, ids...); err != nil {
-		return err
+		return fmt.Errorf("delete from jira_ticket_intervals: %w", err)
 	}
 	var rows [][]driver.Value
 	for _, t := range tickets {
@@ -246,7 +249,10 @@ func replaceJiraIntervals(ctx context.Context, conn *sql.Conn, tickets []JiraTic
 				iv.From.UTC(), nullTime(iv.To)})
 		}
 	}
-	return appendRows(conn, "jira_ticket_intervals", rows)
+	if err := appendRows(conn, "jira_ticket_intervals", rows); err != nil {
+		return fmt.Errorf("append to jira_ticket_intervals: %w", err)
+	}
+	return nil
 }
 
 func upsertJiraUsers(conn *sql.Conn, users []JiraUser, seen time.Time) error {
@@ -272,7 +278,7 @@ func upsertJiraUsers(conn *sql.Conn, users []JiraUser, seen time.Time) error {
 		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), upsertJiraUsersQuery, "", types,
 			[]string{"identity", "time_zone", "seen_at"})
 		if err != nil {
-			return err
+			return fmt.Errorf("prepare the upsert into jira_users: %w", err)
 		}
 		for _, id := range order {
 			if err := a.AppendRow(id, byIdentity[id], seen); err != nil {
@@ -280,7 +286,10 @@ func upsertJiraUsers(conn *sql.Conn, users []JiraUser, seen time.Time) error {
 				return fmt.Errorf("user %q: %w", id, err)
 			}
 		}
-		return a.Close()
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("upsert into jira_users: %w", err)
+		}
+		return nil
 	})
 }
 
@@ -291,31 +300,33 @@ func upsertJiraUsers(conn *sql.Conn, users []JiraUser, seen time.Time) error {
 func (db *DB) ReconcileJiraTickets(ctx context.Context, present []string, at time.Time) (gone, back int, err error) {
 	err = db.inConnTx(ctx, func(conn *sql.Conn) error {
 		if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE jira_present (issue_id VARCHAR)`); err != nil {
-			return err
+			return fmt.Errorf("create jira_present: %w", err)
 		}
 		rows := make([][]driver.Value, len(present))
 		for i, id := range present {
 			rows[i] = []driver.Value{id}
 		}
 		if err := appendRows(conn, "jira_present", rows); err != nil {
-			return err
+			return fmt.Errorf("append to jira_present: %w", err)
 		}
 		res, err := conn.ExecContext(ctx, `UPDATE jira_tickets SET gone_at = ?
 			WHERE gone_at IS NULL AND issue_id NOT IN (SELECT issue_id FROM jira_present)`, at.UTC())
 		if err != nil {
-			return err
+			return fmt.Errorf("mark the tickets gone in jira_tickets: %w", err)
 		}
 		n, _ := res.RowsAffected()
 		gone = int(n)
 		res, err = conn.ExecContext(ctx, `UPDATE jira_tickets SET gone_at = NULL
 			WHERE gone_at IS NOT NULL AND issue_id IN (SELECT issue_id FROM jira_present)`)
 		if err != nil {
-			return err
+			return fmt.Errorf("bring back the tickets present again in jira_tickets: %w", err)
 		}
 		n, _ = res.RowsAffected()
 		back = int(n)
-		_, err = conn.ExecContext(ctx, `DROP TABLE jira_present`)
-		return err
+		if _, err := conn.ExecContext(ctx, `DROP TABLE jira_present`); err != nil {
+			return fmt.Errorf("drop jira_present: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("reconcile jira tickets: %w", err)
@@ -394,7 +405,10 @@ func (db *DB) JiraTimeZones(ctx context.Context) (map[string]string, error) {
 		}
 		out[id] = zone
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("jira time zones: %w", err)
+	}
+	return out, nil
 }
 
 // JiraTickets lists the stored tickets, gone ones included, by key, each
@@ -454,7 +468,10 @@ func (db *DB) JiraTickets(ctx context.Context) ([]JiraTicket, error) {
 			out[i].Intervals = append(out[i].Intervals, iv)
 		}
 	}
-	return out, ivs.Err()
+	if err := ivs.Err(); err != nil {
+		return nil, fmt.Errorf("list jira ticket history: %w", err)
+	}
+	return out, nil
 }
 
 // JiraSkip is a ticket a run could not store, and why.
@@ -471,7 +488,7 @@ func keepJiraSkipped(ctx context.Context, conn *sql.Conn, scope string, stored [
 	}
 	var listed int
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM jira_skipped WHERE scope = ?`, scope).Scan(&listed); err != nil {
-		return err
+		return fmt.Errorf("read jira_skipped: %w", err)
 	}
 	if listed > 0 && len(stored) > 0 {
 		keys := make([]string, len(stored))
@@ -479,14 +496,14 @@ func keepJiraSkipped(ctx context.Context, conn *sql.Conn, scope string, stored [
 			keys[i] = sqlString(t.Key)
 		}
 		if _, err := conn.ExecContext(ctx, `DELETE FROM jira_skipped WHERE scope = ? AND issue_key IN (`+strings.Join(keys, ", ")+`)`, scope); err != nil {
-			return err
+			return fmt.Errorf("strike the stored tickets off jira_skipped: %w", err)
 		}
 	}
 	for _, k := range skipped {
 		if _, err := conn.ExecContext(ctx, `INSERT INTO jira_skipped VALUES (?, ?, ?, ?)
 			ON CONFLICT (scope, issue_key) DO UPDATE SET reason = excluded.reason, skipped_at = excluded.skipped_at`,
 			scope, k.Key, k.Reason, at); err != nil {
-			return err
+			return fmt.Errorf("skipped ticket %s: %w", k.Key, err)
 		}
 	}
 	return nil
@@ -507,7 +524,10 @@ func (db *DB) JiraSkipped(ctx context.Context, scope string) ([]string, error) {
 		}
 		keys = append(keys, k)
 	}
-	return keys, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("skipped jira tickets: %w", err)
+	}
+	return keys, nil
 }
 
 // DropJiraSkipped strikes a ticket off the scope's skipped list without

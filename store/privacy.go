@@ -63,8 +63,11 @@ func (db *DB) Forget(ctx context.Context, personID string, identities []string) 
 // With no one forgotten it costs one count.
 func blankForgotten(ctx context.Context, conn *sql.Conn) error {
 	var n int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM forgotten_identities`).Scan(&n); err != nil || n == 0 {
-		return err
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM forgotten_identities`).Scan(&n); err != nil {
+		return fmt.Errorf("blank forgotten people: count forgotten_identities: %w", err)
+	}
+	if n == 0 {
+		return nil
 	}
 	for _, q := range []string{
 		`DELETE FROM identity_links WHERE is_forgotten(email_identity) OR is_forgotten(login_identity)`,
@@ -96,7 +99,7 @@ func (db *DB) ApplyRetention(ctx context.Context, cutoff time.Time) (int, error)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE occurred_at < ?`, cutoff)
 		if err != nil {
-			return err
+			return fmt.Errorf("delete from events: %w", err)
 		}
 		n, _ := res.RowsAffected()
 		erased = int(n)

@@ -75,11 +75,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if !opts.ReadOnly {
 		if err := db.migrate(ctx); err != nil {
 			db.Close()
-			return nil, err
+			return nil, fmt.Errorf("open database %s: %w", path, err)
 		}
 		if err := db.ensureErasureKey(ctx); err != nil {
 			db.Close()
-			return nil, err
+			return nil, fmt.Errorf("open database %s: %w", path, err)
 		}
 	}
 	return db, nil
@@ -110,14 +110,14 @@ func resolveDatabasePath(path string, create bool) (string, error) {
 		}
 		dir := filepath.Dir(path)
 		if err := os.MkdirAll(dir, 0o777); err != nil {
-			return "", err
+			return "", fmt.Errorf("create its directory: %w", err)
 		}
 		if dir, err = filepath.EvalSymlinks(dir); err != nil {
-			return "", err
+			return "", fmt.Errorf("resolve its directory: %w", err)
 		}
 		return filepath.Join(dir, filepath.Base(path)), nil
 	default:
-		return "", err
+		return "", fmt.Errorf("resolve symbolic links: %w", err)
 	}
 	if err := checkDuckDBFile(real); err != nil {
 		return "", err
@@ -131,12 +131,12 @@ func resolveDatabasePath(path string, create bool) (string, error) {
 func checkDuckDBFile(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return fmt.Errorf("read its header: %w", err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return err
+		return fmt.Errorf("read its header: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
 		return errors.New("it is not a regular file")
@@ -244,7 +244,9 @@ func (db *DB) Path() string { return db.path }
 func (db *DB) Close() error {
 	var err error
 	if db.sql != nil {
-		err = db.sql.Close()
+		if err = db.sql.Close(); err != nil {
+			err = fmt.Errorf("close database %s: %w", db.path, err)
+		}
 	}
 	db.releaseLock()
 	return err
@@ -263,7 +265,7 @@ func (db *DB) migrateTo(ctx context.Context, last int) error {
 	}
 	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
 	if err != nil {
-		return err
+		return fmt.Errorf("list migrations: %w", err)
 	}
 	sort.Strings(names)
 	applied := map[int]bool{}
@@ -275,11 +277,13 @@ func (db *DB) migrateTo(ctx context.Context, last int) error {
 		var v int
 		if err := rows.Scan(&v); err != nil {
 			rows.Close()
-			return err
+			return fmt.Errorf("read schema_migrations: %w", err)
 		}
 		applied[v] = true
 	}
-	rows.Close()
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
 	for _, name := range names {
 		base := filepath.Base(name)
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
@@ -291,14 +295,16 @@ func (db *DB) migrateTo(ctx context.Context, last int) error {
 		}
 		body, err := migrationFiles.ReadFile(name)
 		if err != nil {
-			return err
+			return fmt.Errorf("migration %s: %w", base, err)
 		}
 		err = db.inTx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return err
+				return err // named below by the migration's file
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, ?, ?)`, version, base, time.Now().UTC())
-			return err
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, ?, ?)`, version, base, time.Now().UTC()); err != nil {
+				return fmt.Errorf("record in schema_migrations: %w", err)
+			}
+			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("migration %s: %w", base, err)
@@ -310,13 +316,16 @@ func (db *DB) migrateTo(ctx context.Context, last int) error {
 func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("begin transaction: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return err
+		return err // fn names its step
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
 
 // collectingLimits are the DuckDB settings a collection runs under. A

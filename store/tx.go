@@ -13,15 +13,15 @@ import (
 func (db *DB) inConnTx(ctx context.Context, fn func(*sql.Conn) error) error {
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("take a connection: %w", err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return err
+		return fmt.Errorf("begin transaction: %w", err)
 	}
 	if err := fn(conn); err != nil {
 		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		return err
+		return err // fn names its step
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("commit: %w", err)
@@ -40,7 +40,7 @@ func writeEvents(ctx context.Context, conn *sql.Conn, events []Event) (int, erro
 	}
 	var before, after int
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&before); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("count events: %w", err)
 	}
 	if err := appendEvents(ctx, conn, events); err != nil {
 		return 0, fmt.Errorf("events: %w", err)
@@ -49,7 +49,7 @@ func writeEvents(ctx context.Context, conn *sql.Conn, events []Event) (int, erro
 		return 0, fmt.Errorf("identities: %w", err)
 	}
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&after); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("count events: %w", err)
 	}
 	return after - before, nil
 }
@@ -151,5 +151,8 @@ func (db *DB) countsByPerson(ctx context.Context, what, query string, args ...an
 		}
 		out[person] = n
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
 }

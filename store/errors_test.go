@@ -1,0 +1,164 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// TestFailuresNameTheirStep: when a statement fails, the error says what
+// was being done (the table or the step), and the driver's error, or the
+// context's, is still reachable through errors.Is and errors.As.
+func TestFailuresNameTheirStep(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	event := Event{Source: "github", Kind: "review", ID: "1", Identity: "github:alice", Name: "alice", At: at, Scope: "acme/api"}
+	ticket := JiraTicket{ID: "10001", Key: "PAY-1", Project: "PAY", Type: "Task", Status: "To Do", StatusCategory: JiraCategoryToDo,
+		Created: at, Updated: at,
+		Intervals: []JiraInterval{{Field: JiraFieldStatus, Value: "To Do", Category: JiraCategoryToDo, From: at}}}
+
+	for _, tc := range []struct {
+		name     string
+		breakSQL string // raw SQL that takes away what the call needs
+		call     func(context.Context, *DB) error
+		want     string // the error text starts with it
+	}{{
+		name:     "github page: counting events",
+		breakSQL: `ALTER TABLE events RENAME TO events_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.WriteGitHubPage(ctx, []Event{event}, nil, nil, nil)
+			return err
+		},
+		want: "write github page: count events: ",
+	}, {
+		name:     "github page: blanking forgotten people",
+		breakSQL: `ALTER TABLE forgotten_identities RENAME TO forgotten_identities_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.WriteGitHubPage(ctx, nil, nil, nil, nil)
+			return err
+		},
+		want: "write github page: blank forgotten people: count forgotten_identities: ",
+	}, {
+		name:     "github listing: deleting the last answer",
+		breakSQL: `ALTER TABLE github_repositories RENAME TO github_repositories_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			return db.ReplaceGitHubRepositories(ctx, "org:acme", nil, Cursor{Source: "github", Scope: "org:acme"})
+		},
+		want: "github repositories org:acme: delete the last listing from github_repositories: ",
+	}, {
+		name:     "jira page: ticket history",
+		breakSQL: `ALTER TABLE jira_ticket_intervals RENAME TO jira_ticket_intervals_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.WriteJiraTickets(ctx, JiraPage{Tickets: []JiraTicket{ticket}})
+			return err
+		},
+		want: "write jira tickets: ticket history: delete from jira_ticket_intervals: ",
+	}, {
+		name:     "jira page: skipped tickets",
+		breakSQL: `DROP TABLE jira_skipped`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.WriteJiraTickets(ctx, JiraPage{Tickets: []JiraTicket{ticket}, Scope: "jql"})
+			return err
+		},
+		want: "write jira tickets: skipped tickets: read jira_skipped: ",
+	}, {
+		name:     "jira reconciliation",
+		breakSQL: `ALTER TABLE jira_tickets RENAME TO jira_tickets_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			_, _, err := db.ReconcileJiraTickets(ctx, []string{"10001"}, at)
+			return err
+		},
+		want: "reconcile jira tickets: mark the tickets gone in jira_tickets: ",
+	}, {
+		name:     "retention",
+		breakSQL: `ALTER TABLE events RENAME TO events_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.ApplyRetention(ctx, at)
+			return err
+		},
+		want: "apply retention: delete from events: ",
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			db := openGitHubTestDB(t)
+			if _, err := db.sql.ExecContext(ctx, tc.breakSQL); err != nil {
+				t.Fatal(err)
+			}
+			err := tc.call(ctx, db)
+			if err == nil {
+				t.Fatalf("no error after %s", tc.breakSQL)
+			}
+			if !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("error %q\ndoes not start with %q", err, tc.want)
+			}
+			var duckErr *duckdb.Error
+			if !errors.As(err, &duckErr) || duckErr.Type != duckdb.ErrorTypeCatalog {
+				t.Errorf("errors.As finds no DuckDB catalog error in %q (%#v)", err, duckErr)
+			}
+		})
+	}
+
+	t.Run("cancelled before the transaction", func(t *testing.T) {
+		t.Parallel()
+		db := openGitHubTestDB(t)
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		_, err := db.WriteGitHubPage(ctx, []Event{event}, nil, nil, nil)
+		if want := "write github page: take a connection: "; err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("error %v does not start with %q", err, want)
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("errors.Is(%v, context.Canceled) is false", err)
+		}
+		_, err = db.ApplyRetention(ctx, at)
+		if want := "apply retention: begin transaction: "; err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("error %v does not start with %q", err, want)
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("errors.Is(%v, context.Canceled) is false", err)
+		}
+	})
+
+	for _, tc := range []struct {
+		name     string
+		breakSQL string
+		want     string // after "open database <path>: "
+	}{
+		{"open: reading the erasure key", `DROP TABLE erasure_key`, "read the erasure key: "},
+		{"open: re-keying the forgotten", `INSERT INTO forgotten_unkeyed VALUES (sha256('email:dave@example.com'), now());
+			ALTER TABLE forgotten_identities RENAME TO forgotten_identities_moved`,
+			"re-key the forgotten identities: copy into forgotten_identities: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			path := filepath.Join(t.TempDir(), "overtime.duckdb")
+			db, err := Open(ctx, path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.sql.ExecContext(ctx, tc.breakSQL); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			db, err = Open(ctx, path, Options{})
+			if err == nil {
+				db.Close()
+				t.Fatalf("opened a database after %s", tc.breakSQL)
+			}
+			if want := "open database " + path + ": " + tc.want; !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("error %q\ndoes not start with %q", err, want)
+			}
+			var duckErr *duckdb.Error
+			if !errors.As(err, &duckErr) || duckErr.Type != duckdb.ErrorTypeCatalog {
+				t.Errorf("errors.As finds no DuckDB catalog error in %q", err)
+			}
+		})
+	}
+}
