@@ -251,6 +251,7 @@ type evaluation struct {
 	offPerWeek      float64  // active hours a judged week outside the usual working time
 	usualOffPerWeek *float64 // the same over the active baseline weeks; nil unless sustained with a usual
 	usualHeavy      int      // heavy weeks among the active baseline weeks
+	habitual        []string // the time factors whose points were reduced as not rising
 }
 
 func evaluate(m config.Analysis, s Signals) *evaluation {
@@ -334,7 +335,7 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 	}
 	e.add(FactorAfterHoursRatio, ratio, usual(func(w Week) (float64, bool) {
 		return w.AfterHoursHours / w.ActiveHours, w.ActiveHours > 0
-	}), fs.AfterHoursRatio.Weight, band(fs.AfterHoursRatio.Bands, ratio), true)
+	}), fs.AfterHoursRatio.Weight, band(fs.AfterHoursRatio.Bands, ratio), true, fs.AfterHoursRatio.Bands...)
 
 	// How many of J weeks usually are heavy (or have a day off worked): the
 	// share of the baseline weeks that were, times J.
@@ -362,21 +363,21 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 	}
 	e.add(FactorNonWorkingDayRatio, off, usual(func(w Week) (float64, bool) {
 		return w.NonWorkingHours / w.ActiveHours, w.ActiveHours > 0
-	}), fs.NonWorkingDayRatio.Weight, band(fs.NonWorkingDayRatio.Bands, off), true)
+	}), fs.NonWorkingDayRatio.Weight, band(fs.NonWorkingDayRatio.Bands, off), true, fs.NonWorkingDayRatio.Bands...)
 	e.usualOff = usualOutOfJ(func(w Week) bool { return w.NonWorkingDays > 0 })
 
 	if s.SpanDays >= minSpanDays {
 		span := round(s.WorkdaySpan.Hours(), 1)
 		e.add(FactorWorkdaySpanHours, span, usual(func(w Week) (float64, bool) {
 			return w.WorkdaySpan.Hours(), w.SpanDays > 0
-		}), fs.WorkdaySpanHours.Weight, band(fs.WorkdaySpanHours.Bands, span), true)
+		}), fs.WorkdaySpanHours.Weight, band(fs.WorkdaySpanHours.Bands, span), true, fs.WorkdaySpanHours.Bands...)
 	}
 
 	if days := fs.ActiveDayRatio.Days; days > 0 {
 		active := round(float64(s.RecentActiveDays)/float64(days), 3)
 		e.add(FactorActiveDayRatio, active, usual(func(w Week) (float64, bool) {
 			return float64(w.ActiveDays) / 7, true
-		}), fs.ActiveDayRatio.Weight, band(fs.ActiveDayRatio.Bands, active), true)
+		}), fs.ActiveDayRatio.Weight, band(fs.ActiveDayRatio.Bands, active), true, fs.ActiveDayRatio.Bands...)
 	}
 
 	if s.InProgressTickets != nil || s.OpenPullRequests != nil {
@@ -407,7 +408,7 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 
 	e.add(FactorLateNightDays, float64(j.LateNightDays), usual(func(w Week) (float64, bool) {
 		return float64(w.LateNightDays * J), true
-	}), fs.LateNightDays.Weight, band(fs.LateNightDays.Bands, float64(j.LateNightDays)), true)
+	}), fs.LateNightDays.Weight, band(fs.LateNightDays.Bands, float64(j.LateNightDays)), true, fs.LateNightDays.Bands...)
 
 	score := 0
 	for _, f := range e.Factors {
@@ -481,14 +482,19 @@ func (e *evaluation) insufficient() bool {
 	return true
 }
 
-// add appends a factor earning share of its weight; a time factor of a
-// long-standing pattern earns persistence.long_standing_share of that.
-func (e *evaluation) add(name string, value float64, baseline *float64, weight int, share float64, timeFactor bool) {
+// add appends a factor earning share of its weight. A time factor that is
+// not rising earns persistence.long_standing_share of that: when the whole
+// load is a long-standing pattern, or when the person's own usual value
+// already reaches the same band (bands given: their habit, not a change).
+// The heavy-weeks factor follows the whole load only.
+func (e *evaluation) add(name string, value float64, baseline *float64, weight int, share float64, timeFactor bool, bands ...float64) {
 	if baseline != nil {
 		baseline = ptr(round(*baseline, decimals(name)))
 	}
-	if timeFactor && e.Pattern == PatternLongStanding {
+	if timeFactor && share > 0 && (e.Pattern == PatternLongStanding ||
+		(len(bands) > 0 && baseline != nil && band(bands, *baseline) >= share)) {
 		share *= e.m.Persistence.LongStandingShare
+		e.habitual = append(e.habitual, name)
 	}
 	e.Factors = append(e.Factors, Factor{Name: name, Value: value, Baseline: baseline, Weight: weight,
 		Contribution: int(math.Round(float64(weight) * share))})
@@ -553,16 +559,11 @@ func (e *evaluation) explain() {
 			f.Explanation = fmt.Sprintf("active %s on %s in the last %s", night,
 				plural(int(f.Value), "day", "days"), weeks) + usuals(f, count)
 		}
-		if e.Pattern == PatternLongStanding && f.Contribution > 0 && longStandingFactor[f.Name] {
-			f.Explanation += fmt.Sprintf("; long-standing, %s of the points", percent(e.m.Persistence.LongStandingShare))
+		if slices.Contains(e.habitual, f.Name) {
+			f.Explanation += fmt.Sprintf("; not rising, %s of the points", percent(e.m.Persistence.LongStandingShare))
 		}
 	}
 }
-
-// longStandingFactor are the time factors whose points a long-standing
-// pattern reduces.
-var longStandingFactor = map[string]bool{FactorAfterHoursRatio: true, FactorHeavyWeeks: true, FactorNonWorkingDayRatio: true,
-	FactorWorkdaySpanHours: true, FactorActiveDayRatio: true, FactorLateNightDays: true}
 
 // explainContext writes the sentences of the usual window, the clock, the
 // pattern and the evidence.

@@ -178,21 +178,22 @@ func TestAssessExplains(t *testing.T) {
 	got := analysis.Assess(config.DefaultAnalysis(), s)
 	f := func(v float64) *float64 { return &v }
 	want := analysis.Assessment{
-		// 30 + 10 + 8 + 8 + 5 + 3; 75 judged hours.
-		Score: intp(64), Level: analysis.LevelHigh, Sustained: true, HeavyWeeks: 3,
+		// 30 + 10 + 8 + 5 + 4 + 3; 75 judged hours.
+		Score: intp(60), Level: analysis.LevelHigh, Sustained: true, HeavyWeeks: 3,
 		Factors: []analysis.Factor{
 			{Name: "heavy_weeks", Value: 3, Baseline: f(1), Weight: 30, Contribution: 30,
 				Explanation: "3 h or more of active time outside usual hours in 3 of the last 4 weeks (own usual 1 of 4)"},
 			{Name: "concurrent_items", Value: 5, Weight: 20, Contribution: 10,
 				Explanation: "5 tickets in progress at once"},
-			// 9 of 75 hours; usual 1.5 of 12 = 12.5%.
-			{Name: "after_hours_ratio", Value: 0.12, Baseline: f(0.125), Weight: 25, Contribution: 8,
-				Explanation: "12% of active time on working days outside usual hours 09:00-18:00 in the last 4 weeks (own usual 12%)"},
 			{Name: "workday_span_hours", Value: 10.5, Baseline: f(9), Weight: 15, Contribution: 8,
 				Explanation: "working days stretch 10.5 h from first to last activity, median of 20 days (own usual 9.0 h)"},
 			// 18.8 hours a week against 12: 1.57.
 			{Name: "load_vs_usual", Value: 18.8, Baseline: f(12), Weight: 10, Contribution: 5,
 				Explanation: "18.8 active hours a week, 1.57× own usual 12"},
+			// 9 of 75 hours; usual 1.5 of 12 = 12.5% already reaches the same
+			// band: a habit, half the points.
+			{Name: "after_hours_ratio", Value: 0.12, Baseline: f(0.125), Weight: 25, Contribution: 4,
+				Explanation: "12% of active time on working days outside usual hours 09:00-18:00 in the last 4 weeks (own usual 12%); not rising, 50% of the points"},
 			{Name: "late_night_days", Value: 3, Baseline: f(0), Weight: 10, Contribution: 3,
 				Explanation: "active between midnight and 05:00 on 3 days in the last 4 weeks (own usual 0)"},
 			// 3 of 75 hours.

@@ -107,11 +107,11 @@ type Person struct {
 	WorkdayMask int
 	// Zoned: the config names a zone for the person, so their recorded
 	// offsets are not used and not checked.
-	Zoned                bool
-	Stamped, StampedUTC  int
-	HistoryDays          int // days from the first activity to the as-of date
-	InProgressTickets    *int
-	OpenPullRequests     *int
+	Zoned               bool
+	Stamped, StampedUTC int
+	HistoryDays         int // days from the first activity to the as-of date
+	InProgressTickets   *int
+	OpenPullRequests    *int
 }
 
 // Build turns one person's days into the signals of the assessment as of
@@ -236,7 +236,7 @@ func checkClock(m config.Analysis, p Person, days []Day, from, asOf time.Time, p
 	start, _ := bestWindow(hist, priorSlots, priorStart)
 	// The signed distance, in half hours, from the configured window's
 	// start to the learned one's, in -24..23.
-	d := ((start-priorStart)%daySlots + daySlots + daySlots/2) % daySlots - daySlots/2
+	d := ((start-priorStart)%daySlots+daySlots+daySlots/2)%daySlots - daySlots/2
 	if abs(d) >= 2*m.Clock.MinShiftHours {
 		c.Suspect = true
 		hoursOff := int(math.Round(float64(d) / 2))

@@ -215,7 +215,8 @@ func TestArchetypesOfV2(t *testing.T) {
 
 // TestLongStandingDoesNotPageAgain: the same evenings for 16 weeks are a
 // long-standing pattern, with half the time points, below the rising
-// version of the same weeks.
+// version of the same weeks; a single factor at its own usual band earns
+// half its points too.
 func TestLongStandingDoesNotPageAgain(t *testing.T) {
 	t.Parallel()
 	m := config.DefaultAnalysis()
@@ -240,8 +241,14 @@ func TestLongStandingDoesNotPageAgain(t *testing.T) {
 	if *always.Score >= *rising.Score {
 		t.Errorf("long-standing %d points, rising %d: an unchanged pattern weighs less", *always.Score, *rising.Score)
 	}
-	if f := factor(always, analysis.FactorHeavyWeeks); f.Contribution != 15 || !strings.Contains(f.Explanation, "long-standing, 50% of the points") {
+	if f := factor(always, analysis.FactorHeavyWeeks); f.Contribution != 15 || !strings.Contains(f.Explanation, "not rising, 50% of the points") {
 		t.Errorf("long-standing heavy weeks: %+v", f)
+	}
+	if f := factor(always, analysis.FactorAfterHoursRatio); f.Contribution != 8 || !strings.Contains(f.Explanation, "not rising") {
+		t.Errorf("after hours at its own usual: %+v", f)
+	}
+	if f := factor(rising, analysis.FactorAfterHoursRatio); f.Contribution != 17 || strings.Contains(f.Explanation, "not rising") {
+		t.Errorf("after hours above its own usual: %+v", f)
 	}
 	m.Persistence.LongStandingShare = 1
 	full := analysis.Assess(m, analysis.Build(m, archetype(20, evenings(20)), asOf))

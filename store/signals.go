@@ -377,8 +377,8 @@ type PersonClock struct {
 	WorkdayMask int  // bit d set when time.Weekday(d) is a workday
 	StartMinute int  // configured working hours, minutes after local midnight
 	EndMinute   int
-	Stamped     int  // counted events that recorded a UTC offset (commits)
-	StampedUTC  int  // of those, the ones stamped +0000
+	Stamped     int // counted events that recorded a UTC offset (commits)
+	StampedUTC  int // of those, the ones stamped +0000
 }
 
 // PersonClocks gives, per person of the last analysis, their configured

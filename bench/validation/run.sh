@@ -12,6 +12,10 @@
 # REPO    a git repository (bare or not); its HEAD is read. NAME is the
 #         repository directory's name, or its parent's when it is "repo".
 #
+# An OUTDIR/NAME/overtime.duckdb left by an earlier run is reused (no
+# collect); analyze always runs, with BINARY, so the same collected history
+# can be judged by several binaries.
+#
 # The reports hold author names and e-mail addresses from public history:
 # keep OUTDIR out of version control. summarize.go turns them into figures.
 set -eu
@@ -30,7 +34,9 @@ sources:
   git:
     - path: "$repo"
 YAML
-	"$bin" collect --config "$dir/overtime.yaml" >"$dir/collect.log" 2>&1
+	# A database already collected is reused: the histories are fixed at
+	# their HEAD, and analyze recomputes everything from the stored events.
+	[ -f "$dir/overtime.duckdb" ] || "$bin" collect --config "$dir/overtime.yaml" >"$dir/collect.log" 2>&1
 	"$bin" analyze --config "$dir/overtime.yaml" >"$dir/analyze.log" 2>&1
 	d=$from
 	while [ "$(date -u -d "$d" +%s)" -le "$(date -u -d "$to" +%s)" ]; do
