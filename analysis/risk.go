@@ -252,6 +252,7 @@ type evaluation struct {
 	usualOffPerWeek *float64 // the same over the active baseline weeks; nil unless sustained with a usual
 	usualHeavy      int      // heavy weeks among the active baseline weeks
 	habitual        []string // the time factors whose points were reduced as not rising
+	light           float64  // the share factors' fraction of points: off hours a week / heavy_week_after_hours, at most 1
 }
 
 func evaluate(m config.Analysis, s Signals) *evaluation {
@@ -329,13 +330,17 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 		}
 	}
 
+	// A share of little is little: when the judged weeks hold less than
+	// heavy_week_after_hours a week outside usual hours, the two shares earn
+	// that fraction of their points.
+	e.light = min(1, e.offPerWeek/float64(m.HeavyWeekAfterHours))
 	ratio := 0.0
 	if j.ActiveHours > 0 {
 		ratio = round(j.AfterHoursHours/j.ActiveHours, 3)
 	}
 	e.add(FactorAfterHoursRatio, ratio, usual(func(w Week) (float64, bool) {
 		return w.AfterHoursHours / w.ActiveHours, w.ActiveHours > 0
-	}), fs.AfterHoursRatio.Weight, band(fs.AfterHoursRatio.Bands, ratio), true, fs.AfterHoursRatio.Bands...)
+	}), fs.AfterHoursRatio.Weight, e.light*band(fs.AfterHoursRatio.Bands, ratio), true, fs.AfterHoursRatio.Bands...)
 
 	// How many of J weeks usually are heavy (or have a day off worked): the
 	// share of the baseline weeks that were, times J.
@@ -363,7 +368,7 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 	}
 	e.add(FactorNonWorkingDayRatio, off, usual(func(w Week) (float64, bool) {
 		return w.NonWorkingHours / w.ActiveHours, w.ActiveHours > 0
-	}), fs.NonWorkingDayRatio.Weight, band(fs.NonWorkingDayRatio.Bands, off), true, fs.NonWorkingDayRatio.Bands...)
+	}), fs.NonWorkingDayRatio.Weight, e.light*band(fs.NonWorkingDayRatio.Bands, off), true, fs.NonWorkingDayRatio.Bands...)
 	e.usualOff = usualOutOfJ(func(w Week) bool { return w.NonWorkingDays > 0 })
 
 	if s.SpanDays >= minSpanDays {
@@ -397,7 +402,10 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 		e.add(FactorConcurrentItems, float64(items), nil, fs.ConcurrentItems.Weight, band(fs.ConcurrentItems.Bands, float64(items)), false)
 	}
 
-	if u := usual(func(w Week) (float64, bool) { return w.ActiveHours, true }); u != nil && *u > 0 {
+	// More time than usual, once a week holds at least heavy_week_after_hours
+	// of it: below that, a multiple of a small usual is noise.
+	if u := usual(func(w Week) (float64, bool) { return w.ActiveHours, true }); u != nil && *u > 0 &&
+		j.ActiveHours/float64(J) >= float64(m.HeavyWeekAfterHours) {
 		perWeek := round(j.ActiveHours/float64(J), 1)
 		usualHours := round(*u, 1)
 		// The ratio judged is the ratio shown: of the rounded figures, to
@@ -492,7 +500,7 @@ func (e *evaluation) add(name string, value float64, baseline *float64, weight i
 		baseline = ptr(round(*baseline, decimals(name)))
 	}
 	if timeFactor && share > 0 && (e.Pattern == PatternLongStanding ||
-		(len(bands) > 0 && baseline != nil && band(bands, *baseline) >= share)) {
+		(len(bands) > 0 && baseline != nil && band(bands, *baseline) >= band(bands, value))) {
 		share *= e.m.Persistence.LongStandingShare
 		e.habitual = append(e.habitual, name)
 	}
@@ -558,6 +566,9 @@ func (e *evaluation) explain() {
 			}
 			f.Explanation = fmt.Sprintf("active %s on %s in the last %s", night,
 				plural(int(f.Value), "day", "days"), weeks) + usuals(f, count)
+		}
+		if (f.Name == FactorAfterHoursRatio || f.Name == FactorNonWorkingDayRatio) && e.light < 1 && f.Contribution > 0 {
+			f.Explanation += fmt.Sprintf("; a light load, %s h a week outside usual hours: %s of the points", hours(e.offPerWeek), percent(e.light))
 		}
 		if slices.Contains(e.habitual, f.Name) {
 			f.Explanation += fmt.Sprintf("; not rising, %s of the points", percent(e.m.Persistence.LongStandingShare))

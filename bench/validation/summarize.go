@@ -7,7 +7,8 @@
 //	go run ./bench/validation -before B -after A [-variants V] REPO...
 //
 // B and A are run.sh output directories of the old and the new binary;
-// REPO are the same repositories, read again (git log of HEAD) for the raw
+// REPO are the same repositories, read again (git log of HEAD, authors
+// after .mailmap, as the collector reads them) for the raw
 // commit hours. People appear as short ids: initials and a hash of the
 // e-mail address (the address itself stays out of the output).
 package main
@@ -93,7 +94,7 @@ type commit struct {
 }
 
 func commits(repo string) (map[string][]commit, map[string]string, error) {
-	cmd := exec.Command("git", "-C", repo, "log", "--format=%ae%x09%an%x09%aI", "HEAD")
+	cmd := exec.Command("git", "-C", repo, "log", "--format=%aE%x09%aN%x09%aI", "HEAD")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, nil, err

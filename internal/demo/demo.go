@@ -66,7 +66,7 @@ type Member struct {
 	// OffsetHours is the clock of a person in no team with no zone: their
 	// commits record it, and the analysis judges them in it.
 	OffsetHours int
-	Jira           bool   // has a Jira account (platform and payments use Jira)
+	Jira        bool // has a Jira account (platform and payments use Jira)
 
 	// What the analysis must find as of AsOf.
 	Level     analysis.Level
