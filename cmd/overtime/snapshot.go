@@ -98,7 +98,9 @@ func buildSnapshot(ctx context.Context, db *store.DB, cfg *config.Config, asOf t
 		if r.Score != nil {
 			score := float64(*r.Score)
 			mp.RiskScore = &score
+			mp.Pattern = string(r.Pattern)
 		}
+		mp.EvidenceActiveDays, mp.EvidenceActiveSeconds = &r.Evidence.ActiveDays, ptrTo(r.Evidence.ActiveHours*3600)
 		for days, rows := range windows {
 			w := rows[p.ID]
 			f := promexport.WindowFigures{AfterHoursActiveSeconds: float64(w.AfterHoursHours * 3600),
@@ -181,3 +183,5 @@ func weeklyHistory(ctx context.Context, db *store.DB, asOf time.Time, people []s
 	})
 	return out, nil
 }
+
+func ptrTo[T any](v T) *T { return &v }

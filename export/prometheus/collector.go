@@ -51,6 +51,13 @@ var (
 		"Open pull requests authored by the person; absent when no GitHub source is configured.",
 		personLabels)
 
+	riskPatternDesc = newDesc("overtime_risk_pattern",
+		"1 for the person's risk pattern, 0 for the others: rising (sustained load above their own usual), long_standing (sustained and unchanged), none.",
+		[]string{"person", "team", "pattern"})
+	evidenceActiveDaysDesc = newDesc("overtime_risk_evidence_active_dates",
+		"Active days (local dates with activity) in the judged weeks the risk assessment rests on.", []string{"person", "team"})
+	evidenceActiveSecondsDesc = newDesc("overtime_risk_evidence_active_seconds",
+		"Active time (half hours with activity) in the judged weeks the risk assessment rests on.", []string{"person", "team"})
 	teamActivityDesc = newDesc("overtime_team_activity_events",
 		"The team's activity events by local weekday (mon-sun) and local hour (00-23) over the analysis window: the punchcard.",
 		[]string{"team", "weekday", "hour"})
@@ -75,7 +82,7 @@ var (
 		snapshotAvailableDesc,
 		riskScoreDesc, sustainedDesc, afterHoursRatioDesc, afterHoursActiveDesc, nonWorkdaysDesc,
 		lateNightDesc, activityEventsDesc, workdaySpanDesc, longestStreakDesc, openTicketsDesc,
-		openPullRequestsDesc, teamActivityDesc,
+		openPullRequestsDesc, riskPatternDesc, evidenceActiveDaysDesc, evidenceActiveSecondsDesc, teamActivityDesc,
 		lastRunDesc, lastSuccessDesc, collectedRecordsDesc, sourceErrorsDesc, runDurationDesc,
 	}
 )
@@ -169,7 +176,22 @@ func collectPerson(ch chan<- prometheus.Metric, p *Person) {
 	if p.OpenPullRequests != nil {
 		ch <- gauge(openPullRequestsDesc, float64(*p.OpenPullRequests), p.ID, p.Team)
 	}
+	if p.Pattern != "" {
+		for _, pat := range Patterns {
+			ch <- gauge(riskPatternDesc, boolFloat(p.Pattern == pat), p.ID, p.Team, pat)
+		}
+	}
+	if p.EvidenceActiveDays != nil {
+		ch <- gauge(evidenceActiveDaysDesc, float64(*p.EvidenceActiveDays), p.ID, p.Team)
+	}
+	if p.EvidenceActiveSeconds != nil {
+		ch <- gauge(evidenceActiveSecondsDesc, *p.EvidenceActiveSeconds, p.ID, p.Team)
+	}
 }
+
+// Patterns are the values of overtime_risk_pattern's pattern label: every
+// judged person has all three series, one of them 1.
+var Patterns = []string{"rising", "long_standing", "none"}
 
 // collectPunchcard exports the full 7 × 24 grid of every team with a cell, so
 // that a heatmap has no holes and the series set does not change from night
