@@ -8,7 +8,8 @@
 //
 // B and A are run.sh output directories of the old and the new binary;
 // REPO are the same repositories, read again (git log of HEAD, authors
-// after .mailmap, as the collector reads them) for the raw
+// after .mailmap, without merges and web-flow commits: the commits the
+// collector counts) for the raw
 // commit hours. People appear as short ids: initials and a hash of the
 // e-mail address (the address itself stays out of the output).
 package main
@@ -94,7 +95,9 @@ type commit struct {
 }
 
 func commits(repo string) (map[string][]commit, map[string]string, error) {
-	cmd := exec.Command("git", "-C", repo, "log", "--format=%aE%x09%aN%x09%aI", "HEAD")
+	// The commits the git collector counts: no merges, none that GitHub's
+	// web-flow committed (squash merges and web edits).
+	cmd := exec.Command("git", "-C", repo, "log", "--no-merges", "--format=%aE%x09%aN%x09%aI%x09%cE", "HEAD")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, nil, err
@@ -106,7 +109,7 @@ func commits(repo string) (map[string][]commit, map[string]string, error) {
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
 		f := strings.Split(sc.Text(), "\t")
-		if len(f) != 3 {
+		if len(f) != 4 || strings.EqualFold(f[3], "noreply@github.com") {
 			continue
 		}
 		t, err := time.Parse(time.RFC3339, f[2])
@@ -396,6 +399,29 @@ func main() {
 		}
 		fmt.Printf("| %s | %s | %d | %d | %s (%d/%d/%d p/u/f) | %s: %s |\n", k.repo, shortID(k.id, names[k.id]), b, a, most,
 			count["plausible"], count["unclear"], count["false alarm"], ws[len(ws)-1].asOf, evidence[ws[len(ws)-1]])
+	}
+
+	fmt.Println()
+	fmt.Println("## Every window the new model flags")
+	fmt.Println()
+	fmt.Println("| repository | person | as of | pattern | label | evidence (raw commit hours) |")
+	fmt.Println("|---|---|---|---|---|---|")
+	var fl []window
+	for w := range runs["after"].flagged {
+		fl = append(fl, w)
+	}
+	sort.Slice(fl, func(i, j int) bool {
+		if fl[i].repo != fl[j].repo {
+			return fl[i].repo < fl[j].repo
+		}
+		if fl[i].person != fl[j].person {
+			return fl[i].person < fl[j].person
+		}
+		return fl[i].asOf < fl[j].asOf
+	})
+	for _, w := range fl {
+		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", w.repo, shortID(w.person, names[w.person]), w.asOf,
+			runs["after"].pattern[w], labels[w], evidence[w])
 	}
 
 	if *variants != "" {
