@@ -253,6 +253,7 @@ type evaluation struct {
 	usualHeavy      int      // heavy weeks among the active baseline weeks
 	habitual        []string // the time factors whose points were reduced as not rising
 	light           float64  // the share factors' fraction of points: off hours a week / heavy_week_after_hours, at most 1
+	unsustained     bool     // the score reached a level, but no flag signal did: low
 }
 
 func evaluate(m config.Analysis, s Signals) *evaluation {
@@ -333,7 +334,7 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 	// A share of little is little: when the judged weeks hold less than
 	// heavy_week_after_hours a week outside usual hours, the two shares earn
 	// that fraction of their points.
-	e.light = min(1, e.offPerWeek/float64(m.HeavyWeekAfterHours))
+	e.light = min(1, e.offPerWeek/m.HeavyWeekAfterHours)
 	ratio := 0.0
 	if j.ActiveHours > 0 {
 		ratio = round(j.AfterHoursHours/j.ActiveHours, 3)
@@ -405,7 +406,7 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 	// More time than usual, once a week holds at least heavy_week_after_hours
 	// of it: below that, a multiple of a small usual is noise.
 	if u := usual(func(w Week) (float64, bool) { return w.ActiveHours, true }); u != nil && *u > 0 &&
-		j.ActiveHours/float64(J) >= float64(m.HeavyWeekAfterHours) {
+		j.ActiveHours/float64(J) >= m.HeavyWeekAfterHours {
 		perWeek := round(j.ActiveHours/float64(J), 1)
 		usualHours := round(*u, 1)
 		// The ratio judged is the ratio shown: of the rounded figures, to
@@ -432,6 +433,13 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 	default:
 		e.Level = LevelLow
 	}
+	// A flag follows a sustained load, days without rest, long days or a
+	// pile of work in flight: the shares of a load that is none of these
+	// (a few evenings, a weekend, a night) stay low, whatever their points.
+	if e.Level != LevelLow && !e.Sustained && !e.earns(FactorActiveDayRatio, FactorWorkdaySpanHours, FactorConcurrentItems) {
+		e.Level = LevelLow
+		e.unsustained = true
+	}
 	// Thin evidence cannot reach high.
 	if ev := m.Evidence; e.Level == LevelHigh && (e.Evidence.ActiveDays < ev.HighMinActiveDays ||
 		e.Evidence.ActiveHours < ev.HighMinActiveHours || e.Evidence.BaselineWeeks < ev.HighMinBaselineWeeks) {
@@ -448,10 +456,20 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 	return e
 }
 
+// earns says one of the named factors earns points.
+func (e *evaluation) earns(names ...string) bool {
+	for _, f := range e.Factors {
+		if f.Contribution > 0 && slices.Contains(names, f.Name) {
+			return true
+		}
+	}
+	return false
+}
+
 // heavy says a week has at least heavy_week_after_hours of active time
 // outside the usual working time.
 func (e *evaluation) heavy(w Week) bool {
-	return w.OffHours() >= float64(e.m.HeavyWeekAfterHours)
+	return w.OffHours() >= e.m.HeavyWeekAfterHours
 }
 
 // factorOrder breaks ties between equal contributions.
@@ -533,8 +551,8 @@ func (e *evaluation) explain() {
 			f.Explanation = fmt.Sprintf("%s of active time on working days outside usual hours %s in the last %s",
 				percent(f.Value), e.Usual, weeks) + usuals(f, percent)
 		case FactorHeavyWeeks:
-			f.Explanation = fmt.Sprintf("%d h or more of active time outside usual hours in %d of the last %s",
-				e.m.HeavyWeekAfterHours, int(f.Value), weeks) +
+			f.Explanation = fmt.Sprintf("%s h or more of active time outside usual hours in %d of the last %s",
+				count(e.m.HeavyWeekAfterHours), int(f.Value), weeks) +
 				usuals(f, func(v float64) string { return fmt.Sprintf("%.0f of %d", v, J) })
 		case FactorNonWorkingDayRatio:
 			f.Explanation = fmt.Sprintf("%s of active time on days off%s; worked days off in %d of the last %s",
@@ -615,6 +633,9 @@ func (e *evaluation) explainContext() {
 				len(e.base), minBaselineWeeks)
 		} else if e.Level != LevelInsufficientData {
 			e.PatternExplanation = "no sustained load outside usual hours"
+			if e.unsustained {
+				e.PatternExplanation += fmt.Sprintf(", no days without rest, long days or pile of work: low, though the factors add up to %d", *e.Score)
+			}
 		}
 	}
 	ev := &e.Evidence

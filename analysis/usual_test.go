@@ -295,3 +295,34 @@ func TestBatchIsOneMoment(t *testing.T) {
 		t.Errorf("week %+v, want 12 events in 0.5 active hours, one session, all after hours", w)
 	}
 }
+
+// TestSharesAloneStayLow: large shares of a load that is not sustained, with
+// days off and short days, add up to elevated points but stay low, and say
+// why.
+func TestSharesAloneStayLow(t *testing.T) {
+	t.Parallel()
+	m := config.DefaultAnalysis()
+	// 3.5 active hours a week: 1.5 on working evenings, 1 on a weekend day,
+	// 2.5 outside usual hours in all, under the 3 of a heavy week.
+	w := analysis.Week{Events: 20, ActiveDays: 4, NonWorkingDays: 1, ActiveHours: 3.5, Sessions: 6,
+		AfterHoursHours: 1.5, NonWorkingHours: 1, WorkdaySpan: 6 * time.Hour, SpanDays: 3}
+	quiet := analysis.Week{Events: 20, ActiveDays: 4, ActiveHours: 5, Sessions: 5, WorkdaySpan: 5 * time.Hour, SpanDays: 4}
+	weeks := []analysis.Week{w, w, w, w}
+	for range 12 {
+		weeks = append(weeks, quiet)
+	}
+	s := analysis.Signals{Weeks: weeks, HistoryDays: 200, WorkdaySpan: 6 * time.Hour, SpanDays: 12, RecentActiveDays: 8, LongestStreak: 3}
+	a := analysis.Assess(m, s)
+	if a.Level != analysis.LevelLow || a.Sustained || *a.Score < m.Levels.Elevated {
+		t.Fatalf("level %s, score %d, sustained %v; want low with at least %d points\n%s", a.Level, *a.Score, a.Sustained,
+			m.Levels.Elevated, describeAll(a))
+	}
+	if !strings.Contains(a.PatternExplanation, "low, though the factors add up to") {
+		t.Errorf("pattern sentence %q does not say why", a.PatternExplanation)
+	}
+	// With a pile of work in flight, the same shares are elevated.
+	s.InProgressTickets = intp(5)
+	if a := analysis.Assess(m, s); a.Level != analysis.LevelElevated {
+		t.Errorf("with 5 tickets in progress: %s\n%s", a.Level, describeAll(a))
+	}
+}

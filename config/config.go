@@ -106,9 +106,9 @@ type JiraSource struct {
 type Analysis struct {
 	WindowDays int `yaml:"window_days"` // default 28, 1..366
 	// HeavyWeekAfterHours makes a week (7 local days) heavy when it has at
-	// least this many after-hours active hours: distinct local clock hours
-	// outside working time with any activity.
-	HeavyWeekAfterHours int              `yaml:"heavy_week_after_hours"`
+	// least this many hours of active time outside usual hours (half hours
+	// with activity; a multiple of 0.5 is the natural step).
+	HeavyWeekAfterHours float64          `yaml:"heavy_week_after_hours"`
 	Sustained           Sustained        `yaml:"sustained"`
 	BaselineWeeks       int              `yaml:"baseline_weeks"` // weeks before the judged ones that make a person's own usual
 	InsufficientData    InsufficientData `yaml:"insufficient_data"`

@@ -75,7 +75,7 @@ func TestBadConfigs(t *testing.T) {
 		{"window_days_zero", `analysis.window_days: 0 out of range; want 1 to 366 days`},
 		{"window_days_large", `analysis.window_days: 400 out of range; want 1 to 366 days`},
 		{"window_days_not_a_number", `analysis.window_days: want an integer, got "four weeks" (line 2)`},
-		{"heavy_week_zero", `analysis.heavy_week_after_hours: 0 out of range; want 1 to 168 hours`},
+		{"heavy_week_zero", `analysis.heavy_week_after_hours: 0 out of range; want 0.5 to 168 hours`},
 		{"sustained_weeks_zero", `analysis.sustained.weeks: 0 out of range; want 1 to 52 weeks`},
 		{"sustained_heavy_weeks_too_many", `analysis.sustained.heavy_weeks: 5 out of range; want 1 to analysis.sustained.weeks (4)`},
 		{"baseline_weeks_zero", `analysis.baseline_weeks: 0 out of range; want 1 to 104 weeks`},

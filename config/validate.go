@@ -331,7 +331,7 @@ func checkListen(addr string) error {
 func (c *Config) validateAnalysis(ps *problems) {
 	a := c.Analysis
 	ps.intRange("analysis.window_days", a.WindowDays, 1, 366, "days")
-	ps.intRange("analysis.heavy_week_after_hours", a.HeavyWeekAfterHours, 1, 7*24, "hours")
+	ps.modelFloat("analysis.heavy_week_after_hours", a.HeavyWeekAfterHours, 0.5, 7*24, "hours")
 	ps.intRange("analysis.sustained.weeks", a.Sustained.Weeks, 1, 52, "weeks")
 	if w := a.Sustained.Weeks; w >= 1 && (a.Sustained.HeavyWeeks < 1 || a.Sustained.HeavyWeeks > w) {
 		ps.add("analysis.sustained.heavy_weeks", "%d out of range; want 1 to analysis.sustained.weeks (%d)", a.Sustained.HeavyWeeks, w)

@@ -29,12 +29,16 @@ type variant struct {
 	set  func(*config.Analysis)
 }
 
-// The step of each threshold is its smallest meaningful change: 1 hour, 1
-// week, 5 points, 5 percentage points, 1 hour of span, 1 day, 0.05 of a
-// share, 2 days of prior, 1 hour of shift, 0.1 of a share, 0.25 of a ratio.
+// The step of each threshold is its smallest meaningful change: half an
+// hour of active time (its unit), 1 week, 5 points, 5 percentage points, 1
+// hour of span, 1 day, 0.05 of a share, 2 days of prior, 1 hour of shift,
+// 0.1 of a share, 0.25 of a ratio. Two steps of heavy_week_after_hours are
+// shown as well.
 var variants = []variant{
-	{"heavy_week_after_hours 3 → 2", func(a *config.Analysis) { a.HeavyWeekAfterHours = 2 }},
-	{"heavy_week_after_hours 3 → 4", func(a *config.Analysis) { a.HeavyWeekAfterHours = 4 }},
+	{"heavy_week_after_hours 3 → 2.5", func(a *config.Analysis) { a.HeavyWeekAfterHours = 2.5 }},
+	{"heavy_week_after_hours 3 → 3.5", func(a *config.Analysis) { a.HeavyWeekAfterHours = 3.5 }},
+	{"heavy_week_after_hours 3 → 2 (two steps)", func(a *config.Analysis) { a.HeavyWeekAfterHours = 2 }},
+	{"heavy_week_after_hours 3 → 4 (two steps)", func(a *config.Analysis) { a.HeavyWeekAfterHours = 4 }},
 	{"sustained.heavy_weeks 3 → 2", func(a *config.Analysis) { a.Sustained.HeavyWeeks = 2 }},
 	{"sustained.heavy_weeks 3 → 4", func(a *config.Analysis) { a.Sustained.HeavyWeeks = 4 }},
 	{"levels.elevated 30 → 25", func(a *config.Analysis) { a.Levels.Elevated = 25 }},
