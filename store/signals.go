@@ -382,13 +382,19 @@ type PersonClock struct {
 }
 
 // PersonClocks gives, per person of the last analysis, their configured
-// zone or its absence, workdays, working hours, and how many of their counted events
-// recorded an offset and how many of those recorded +0000.
+// zone or its absence, workdays, working hours, and, for people without a
+// configured zone, how many of their counted events recorded an offset and
+// how many of those recorded +0000 (0 and 0 for the others).
 func (db *DB) PersonClocks(ctx context.Context) (map[string]PersonClock, error) {
-	rows, err := db.sql.QueryContext(ctx, `WITH stamps AS (
-			SELECT pi.person_id, count(*) AS stamped, count(*) FILTER (e.utc_offset = 0) AS utc
-			FROM events e JOIN person_identities pi USING (identity)
-			WHERE e.counted AND e.utc_offset IS NOT NULL GROUP BY pi.person_id
+	// Only people without a configured zone are checked, so only their
+	// events are read.
+	rows, err := db.sql.QueryContext(ctx, `WITH unzoned AS (
+			SELECT pi.identity, pi.person_id FROM person_identities pi JOIN person_rules r USING (person_id)
+			WHERE r.zone IS NULL
+		), stamps AS (
+			SELECT u.person_id, count(*) AS stamped, count(*) FILTER (e.utc_offset = 0) AS utc
+			FROM events e JOIN unzoned u USING (identity)
+			WHERE e.counted AND e.utc_offset IS NOT NULL GROUP BY u.person_id
 		)
 		SELECT r.person_id, r.zone IS NOT NULL, r.workday_mask, r.start_minute, r.end_minute, coalesce(s.stamped, 0), coalesce(s.utc, 0)
 		FROM person_rules r LEFT JOIN stamps s USING (person_id)`)
