@@ -72,6 +72,7 @@ type UsualHours struct {
 
 // Clock says whether the person's recorded offsets were taken as their
 // clock; ShiftHours is added to the recorded time when they were not.
+// People with a configured zone are not checked (suspect false, share 0).
 type Clock struct {
 	Suspect         bool    `json:"suspect"`
 	ShiftHours      float64 `json:"shift_hours"`
