@@ -87,7 +87,7 @@ func AssessWeeks(ctx context.Context, db *store.DB, asOf time.Time, count int, o
 	// Every assessment reads the days of its judged and baseline weeks; a
 	// day more on each side lets a clock shift move activity across
 	// midnight.
-	from := asOf.AddDate(0, 0, -7*(count-1+J+B))
+	from := asOf.AddDate(0, 0, -7*(count-1)-max(7*(J+B), m.Factors.ActiveDayRatio.Days))
 	rows, err := db.ActivityDays(ctx, from, asOf.AddDate(0, 0, 1))
 	if err != nil {
 		return nil, err

@@ -161,7 +161,14 @@ func Build(m config.Analysis, p Person, asOf time.Time) Signals {
 	run := 0
 	var last time.Time
 	for _, d := range days {
-		if d.Date.After(asOf) || d.Date.Before(baseFrom) || d.Slots == 0 {
+		if d.Date.After(asOf) || d.Slots == 0 {
+			continue
+		}
+		// The recent days may reach further back than the baseline weeks.
+		if !d.Date.Before(recentFrom) {
+			s.RecentActiveDays++
+		}
+		if d.Date.Before(baseFrom) {
 			continue
 		}
 		i := int(asOf.Sub(d.Date).Hours()/24) / 7
@@ -183,9 +190,6 @@ func Build(m config.Analysis, p Person, asOf time.Time) Signals {
 		}
 		if d.Slots&nightSlots&^window != 0 {
 			w.LateNightDays++
-		}
-		if !d.Date.Before(recentFrom) {
-			s.RecentActiveDays++
 		}
 		if i < J {
 			if !last.IsZero() && d.Date.Sub(last) == 24*time.Hour {

@@ -326,3 +326,15 @@ func TestSharesAloneStayLow(t *testing.T) {
 		t.Errorf("with 5 tickets in progress: %s\n%s", a.Level, describeAll(a))
 	}
 }
+
+// TestRecentDaysBeyondTheBaseline: active_day_ratio.days longer than the
+// judged and baseline weeks still counts every recent day.
+func TestRecentDaysBeyondTheBaseline(t *testing.T) {
+	t.Parallel()
+	m := config.DefaultAnalysis()
+	m.BaselineWeeks, m.Factors.ActiveDayRatio.Days = 1, 60 // 5 weeks of 7 days read, 60 recent days
+	p := archetype(20, func(d time.Time, _ int) []int { return []int{hm(10, 0)} })
+	if s := analysis.Build(m, p, asOf); s.RecentActiveDays != 60 {
+		t.Errorf("recent active days %d, want 60", s.RecentActiveDays)
+	}
+}
