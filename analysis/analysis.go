@@ -71,7 +71,9 @@ func Analyze(ctx context.Context, db *store.DB, cfg *config.Config) (identity.Re
 	if err := db.MaterializePersonDays(ctx); err != nil {
 		return res, err
 	}
-	if err := db.MaterializePersonWeeks(ctx, cfg.Analysis.HeavyWeekAfterHours); err != nil {
+	// The stored weekly history keeps v1's measure (distinct clock hours),
+	// heavy at the threshold rounded up to whole hours.
+	if err := db.MaterializePersonWeeks(ctx, int(math.Ceil(cfg.Analysis.HeavyWeekAfterHours))); err != nil {
 		return res, err
 	}
 	return people, nil

@@ -27,13 +27,20 @@ type RiskOptions struct {
 	// MinGroupSize is privacy.min_group_size: teams with fewer judged
 	// members get no team baselines. 0 or 1 gives every team its baselines.
 	MinGroupSize int
+	// OwnHours are the people whose own config entry sets their hours:
+	// they are judged against them, nothing is learned.
+	OwnHours map[string]bool
 }
 
 // RiskOptionsFor takes the model and the configured sources from cfg.
 func RiskOptionsFor(cfg *config.Config) RiskOptions {
 	o := RiskOptions{Model: cfg.Analysis, Tickets: cfg.Sources.Jira != nil, PullRequests: cfg.Sources.GitHub != nil,
-		JiraPeople: map[string]bool{}, GitHubPeople: map[string]bool{}, MinGroupSize: cfg.Privacy.MinGroupSize}
+		JiraPeople: map[string]bool{}, GitHubPeople: map[string]bool{}, OwnHours: map[string]bool{},
+		MinGroupSize: cfg.Privacy.MinGroupSize}
 	for _, p := range cfg.People {
+		if p.Hours != "" {
+			o.OwnHours[p.ID] = true
+		}
 		if p.Jira != "" {
 			o.JiraPeople[p.ID] = true
 		}
@@ -76,33 +83,25 @@ func AssessWeeks(ctx context.Context, db *store.DB, asOf time.Time, count int, o
 	}
 	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
 	m := opts.Model
-	J, B, D := m.Sustained.Weeks, m.BaselineWeeks, m.Factors.ActiveDayRatio.Days
+	J, B := m.Sustained.Weeks, m.BaselineWeeks
 	people, err := db.People(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// The weeks of every assessment lie on one grid: week i of the
-	// assessment k is week i+k ending at asOf.
-	weekRows, err := db.WeeksEndingAt(ctx, asOf, count-1+J+B)
+	// Every assessment reads the days of its judged and baseline weeks; a
+	// day more on each side lets a clock shift move activity across
+	// midnight.
+	from := asOf.AddDate(0, 0, -7*(count-1)-max(7*(J+B), m.Factors.ActiveDayRatio.Days))
+	rows, err := db.ActivityDays(ctx, from, asOf.AddDate(0, 0, 1))
 	if err != nil {
 		return nil, err
 	}
-	weeks := map[string][]Week{}
-	for _, p := range people {
-		weeks[p.ID] = make([]Week, count-1+J+B)
+	days := map[string][]Day{}
+	for _, r := range rows {
+		days[r.PersonID] = append(days[r.PersonID], Day{Date: r.Day, Working: r.WorkingDay, Events: r.Events,
+			Slots: r.Slots, Span: r.LastLocal.Sub(r.FirstLocal)})
 	}
-	for _, w := range weekRows {
-		if ws, ok := weeks[w.PersonID]; ok {
-			ws[int(asOf.Sub(w.WeekStart).Hours()/24)/7] = Week{Events: w.Events, AfterHoursEvents: w.AfterHoursEvents,
-				AfterHoursHours: w.AfterHoursHours, ActiveDays: w.ActiveDays, NonWorkingDays: w.NonWorkingDays,
-				NonWorkingEvents: w.NonWorkingEvents, LateNightDays: w.LateNightDays, WorkdaySpan: w.WorkdaySpan, SpanDays: w.SpanDays}
-		}
-	}
-	judged, err := db.WindowSignalsEvery(ctx, asOf, count, 7, 7*J)
-	if err != nil {
-		return nil, err
-	}
-	recent, err := db.WindowSignalsEvery(ctx, asOf, count, 7, D)
+	clocks, err := db.PersonClocks(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -131,24 +130,6 @@ func AssessWeeks(ctx context.Context, db *store.DB, asOf time.Time, count int, o
 	out := make([]map[string]PersonRisk, count)
 	for k := range count {
 		end := asOf.AddDate(0, 0, -7*k)
-		signals := make(map[string]*Signals, len(people))
-		for _, p := range people {
-			s := &Signals{Weeks: weeks[p.ID][k:]}
-			if d, ok := first[p.ID]; ok && !d.After(end) {
-				s.HistoryDays = int(end.Sub(d).Hours()/24) + 1
-			}
-			signals[p.ID] = s
-		}
-		for _, w := range judged[k] {
-			if s, ok := signals[w.PersonID]; ok {
-				s.WorkdaySpan, s.SpanDays, s.LongestStreak = w.WorkdaySpan, w.SpanDays, w.LongestStreak
-			}
-		}
-		for _, w := range recent[k] {
-			if s, ok := signals[w.PersonID]; ok {
-				s.RecentActiveDays = w.ActiveDays
-			}
-		}
 		// Open work at the end of that date, for people the source can see.
 		at := end.AddDate(0, 0, 1)
 		openTickets, inProgress, openPRs := map[string]*int{}, map[string]*int{}, map[string]*int{}
@@ -176,9 +157,14 @@ func AssessWeeks(ctx context.Context, db *store.DB, asOf time.Time, count int, o
 		}
 		subjects := make([]Subject, 0, len(people))
 		for _, p := range people {
-			s := signals[p.ID]
-			s.InProgressTickets, s.OpenPullRequests = inProgress[p.ID], openPRs[p.ID]
-			subjects = append(subjects, Subject{ID: p.ID, Team: p.Team, Signals: *s})
+			c := clocks[p.ID]
+			in := Person{Days: days[p.ID], Start: c.StartMinute, End: c.EndMinute, OwnHours: opts.OwnHours[p.ID],
+				WorkdayMask: c.WorkdayMask, Zoned: c.Zoned, Stamped: c.Stamped, StampedUTC: c.StampedUTC,
+				InProgressTickets: inProgress[p.ID], OpenPullRequests: openPRs[p.ID]}
+			if d, ok := first[p.ID]; ok && !d.After(end) {
+				in.HistoryDays = int(end.Sub(d).Hours()/24) + 1
+			}
+			subjects = append(subjects, Subject{ID: p.ID, Team: p.Team, Signals: Build(m, in, end)})
 		}
 		assessed := AssessGroups(m, opts.MinGroupSize, subjects)
 		out[k] = make(map[string]PersonRisk, len(people))

@@ -46,18 +46,26 @@ const minBaselineWeeks = 4
 // minSpanDays is how many active working days a workday span needs.
 const minSpanDays = 3
 
-// Week is one person's activity over seven local days.
+// Week is one person's activity over seven local days, in active time:
+// half hours with any activity (see Build).
 type Week struct {
-	Events           int
-	AfterHoursEvents int
-	AfterHoursHours  int // distinct local clock hours outside working time with activity, summed over the days
-	ActiveDays       int
-	NonWorkingDays   int // non-working days with activity
-	NonWorkingEvents int
-	LateNightDays    int
-	WorkdaySpan      time.Duration // median first-to-last activity on the active working days
-	SpanDays         int           // active working days
+	Events         int
+	ActiveDays     int
+	NonWorkingDays int // non-working days (weekends, holidays) with activity
+	ActiveHours    float64
+	Sessions       int // runs of consecutive active half hours
+	// AfterHoursHours is the active time on working days outside the usual
+	// window; NonWorkingHours the active time on non-working days. A
+	// weekend counts in the second only.
+	AfterHoursHours float64
+	NonWorkingHours float64
+	LateNightDays   int           // days active 00:00-05:00 outside the usual window
+	WorkdaySpan     time.Duration // median first-to-last activity on the active working days
+	SpanDays        int           // active working days
 }
+
+// OffHours is the week's active time outside the usual working time.
+func (w Week) OffHours() float64 { return w.AfterHoursHours + w.NonWorkingHours }
 
 // Signals are what the risk model knows of one person as of a date. The
 // judged weeks are the last config.Sustained.Weeks weeks; the weeks before
@@ -84,6 +92,41 @@ type Signals struct {
 	// person has no identity there): unknown, which is not zero.
 	InProgressTickets *int
 	OpenPullRequests  *int
+	// Usual is the window the person is judged against; Clock whether their
+	// recorded offsets were taken as their clock. The zero values (no
+	// window) mean 09:00-18:00 configured, for tests that build Weeks by
+	// hand.
+	Usual UsualHours
+	Clock ClockCheck
+}
+
+// Pattern says whether a sustained load is new or long-standing.
+type Pattern string
+
+// The patterns of the report and the metrics.
+const (
+	// PatternRising: the load is sustained and above the person's own
+	// usual (or their usual weeks were not heavy).
+	PatternRising Pattern = "rising"
+	// PatternLongStanding: the load is sustained, and was as heavy in the
+	// baseline weeks: an unchanged pattern, not a change.
+	PatternLongStanding Pattern = "long_standing"
+	// PatternNone: no sustained load, or no usual to compare it with.
+	PatternNone Pattern = "none"
+)
+
+// Evidence is what an assessment rests on: the judged weeks' active days,
+// sessions and active hours, and the weeks of history and of usual.
+type Evidence struct {
+	ActiveDays    int
+	Sessions      int
+	ActiveHours   float64
+	HistoryWeeks  int // whole weeks from the first activity to the as-of date
+	BaselineWeeks int // active weeks among the baseline weeks: the own usual rests on them
+	// Capped says the score reached high but the evidence did not
+	// (config.Evidence): the level stopped at elevated.
+	Capped      bool
+	Explanation string
 }
 
 // Factor is one reason of a risk score.
@@ -115,6 +158,19 @@ type Assessment struct {
 	// Factors are the reasons, highest contribution first. Factors whose
 	// source is missing are absent, never zero.
 	Factors []Factor
+	// Pattern tells rising load from a long-standing pattern, with its
+	// sentence.
+	Pattern            Pattern
+	PatternExplanation string
+	// Usual is the window the person was judged against, with its sentence
+	// ("usually 12:00-21:00, learned from 48 working days").
+	Usual            UsualHours
+	UsualExplanation string
+	// Clock is the check of the person's recorded offsets; ClockExplanation
+	// is "" unless the clock is suspect.
+	Clock            ClockCheck
+	ClockExplanation string
+	Evidence         Evidence
 }
 
 // TopReason is the explanation of the factor that contributes most, "" when
@@ -200,45 +256,59 @@ func AssessGroups(m config.Analysis, minGroup int, subjects []Subject) map[strin
 // explanations need.
 type evaluation struct {
 	Assessment
-	m         config.Analysis
-	s         Signals
-	judged    Week // the judged weeks summed
-	weeksOff  int  // judged weeks with activity on a day off
-	usualOff  *float64
-	itemsText string
+	m               config.Analysis
+	s               Signals
+	judged          Week   // the judged weeks summed
+	base            []Week // the active baseline weeks
+	weeksOff        int    // judged weeks with activity on a day off
+	usualOff        *float64
+	itemsText       string
+	loadRatio       float64
+	offPerWeek      float64  // active hours a judged week outside the usual working time
+	usualOffPerWeek *float64 // the same over the active baseline weeks; nil unless sustained with a usual
+	usualHeavy      int      // heavy weeks among the active baseline weeks
+	habitual        []string // the time factors whose points were reduced as not rising
+	light           float64  // the share factors' fraction of points: off hours a week / heavy_week_after_hours, at most 1
+	unsustained     bool     // the score reached a level, but no flag signal did: low
 }
 
 func evaluate(m config.Analysis, s Signals) *evaluation {
+	if s.Usual.Slots == 0 { // Signals built by hand: the default hours, configured
+		s.Usual = UsualHours{StartSlot: 18, Slots: 18, Source: UsualConfigured}
+	}
 	e := &evaluation{m: m, s: s}
+	e.Usual, e.Clock, e.Pattern = s.Usual, s.Clock, PatternNone
 	J := m.Sustained.Weeks
 	for i := range J {
 		w := week(s.Weeks, i)
 		e.judged.Events += w.Events
-		e.judged.AfterHoursEvents += w.AfterHoursEvents
-		e.judged.AfterHoursHours += w.AfterHoursHours
 		e.judged.ActiveDays += w.ActiveDays
 		e.judged.NonWorkingDays += w.NonWorkingDays
-		e.judged.NonWorkingEvents += w.NonWorkingEvents
+		e.judged.ActiveHours += w.ActiveHours
+		e.judged.Sessions += w.Sessions
+		e.judged.AfterHoursHours += w.AfterHoursHours
+		e.judged.NonWorkingHours += w.NonWorkingHours
 		e.judged.LateNightDays += w.LateNightDays
-		if w.AfterHoursHours >= m.HeavyWeekAfterHours {
+		if e.heavy(w) {
 			e.HeavyWeeks++
 		}
 		if w.NonWorkingDays > 0 {
 			e.weeksOff++
 		}
 	}
+	// The person's own usual: the baseline weeks in which they were active.
+	for i := J; i < J+m.BaselineWeeks && i < len(s.Weeks); i++ {
+		if s.Weeks[i].ActiveDays > 0 {
+			e.base = append(e.base, s.Weeks[i])
+		}
+	}
+	e.Evidence = Evidence{ActiveDays: e.judged.ActiveDays, Sessions: e.judged.Sessions,
+		ActiveHours: round(e.judged.ActiveHours, 1), HistoryWeeks: s.HistoryDays / 7, BaselineWeeks: len(e.base)}
 	if e.insufficient() {
 		return e
 	}
 	e.Sustained = e.HeavyWeeks >= m.Sustained.HeavyWeeks
-
-	// The person's own usual: the baseline weeks in which they were active.
-	var base []Week
-	for i := J; i < J+m.BaselineWeeks && i < len(s.Weeks); i++ {
-		if s.Weeks[i].Events > 0 {
-			base = append(base, s.Weeks[i])
-		}
-	}
+	base := e.base
 	usual := func(f func(Week) (float64, bool)) *float64 {
 		if len(base) < minBaselineWeeks {
 			return nil
@@ -257,10 +327,37 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 	fs := m.Factors
 	j := e.judged
 
-	ratio := round(float64(j.AfterHoursEvents)/float64(j.Events), 3)
+	// Change and persistence: is the sustained load new, or as it was?
+	e.offPerWeek = j.OffHours() / float64(J)
+	if e.Sustained && len(base) >= minBaselineWeeks {
+		heavy, off := 0, 0.0
+		for _, w := range base {
+			if e.heavy(w) {
+				heavy++
+			}
+			off += w.OffHours()
+		}
+		e.usualOffPerWeek = ptr(off / float64(len(base)))
+		e.usualHeavy = heavy
+		if float64(heavy)/float64(len(base)) >= float64(m.Sustained.HeavyWeeks)/float64(J) &&
+			e.offPerWeek < m.Persistence.RisingRatio**e.usualOffPerWeek {
+			e.Pattern = PatternLongStanding
+		} else {
+			e.Pattern = PatternRising
+		}
+	}
+
+	// A share of little is little: when the judged weeks hold less than
+	// heavy_week_after_hours a week outside usual hours, the two shares earn
+	// that fraction of their points.
+	e.light = min(1, e.offPerWeek/m.HeavyWeekAfterHours)
+	ratio := 0.0
+	if j.ActiveHours > 0 {
+		ratio = round(j.AfterHoursHours/j.ActiveHours, 3)
+	}
 	e.add(FactorAfterHoursRatio, ratio, usual(func(w Week) (float64, bool) {
-		return float64(w.AfterHoursEvents) / float64(w.Events), true
-	}), fs.AfterHoursRatio.Weight, band(fs.AfterHoursRatio.Bands, ratio))
+		return w.AfterHoursHours / w.ActiveHours, w.ActiveHours > 0
+	}), fs.AfterHoursRatio.Weight, e.light*band(fs.AfterHoursRatio.Bands, ratio), true, fs.AfterHoursRatio.Bands...)
 
 	// How many of J weeks usually are heavy (or have a day off worked): the
 	// share of the baseline weeks that were, times J.
@@ -280,28 +377,29 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 	if e.Sustained {
 		sustained = 1
 	}
-	e.add(FactorHeavyWeeks, float64(e.HeavyWeeks), usualOutOfJ(func(w Week) bool {
-		return w.AfterHoursHours >= m.HeavyWeekAfterHours
-	}), fs.HeavyWeeks.Weight, sustained)
+	e.add(FactorHeavyWeeks, float64(e.HeavyWeeks), usualOutOfJ(e.heavy), fs.HeavyWeeks.Weight, sustained, true)
 
-	off := round(float64(j.NonWorkingEvents)/float64(j.Events), 3)
+	off := 0.0
+	if j.ActiveHours > 0 {
+		off = round(j.NonWorkingHours/j.ActiveHours, 3)
+	}
 	e.add(FactorNonWorkingDayRatio, off, usual(func(w Week) (float64, bool) {
-		return float64(w.NonWorkingEvents) / float64(w.Events), true
-	}), fs.NonWorkingDayRatio.Weight, band(fs.NonWorkingDayRatio.Bands, off))
+		return w.NonWorkingHours / w.ActiveHours, w.ActiveHours > 0
+	}), fs.NonWorkingDayRatio.Weight, e.light*band(fs.NonWorkingDayRatio.Bands, off), true, fs.NonWorkingDayRatio.Bands...)
 	e.usualOff = usualOutOfJ(func(w Week) bool { return w.NonWorkingDays > 0 })
 
 	if s.SpanDays >= minSpanDays {
 		span := round(s.WorkdaySpan.Hours(), 1)
 		e.add(FactorWorkdaySpanHours, span, usual(func(w Week) (float64, bool) {
 			return w.WorkdaySpan.Hours(), w.SpanDays > 0
-		}), fs.WorkdaySpanHours.Weight, band(fs.WorkdaySpanHours.Bands, span))
+		}), fs.WorkdaySpanHours.Weight, band(fs.WorkdaySpanHours.Bands, span), true, fs.WorkdaySpanHours.Bands...)
 	}
 
 	if days := fs.ActiveDayRatio.Days; days > 0 {
 		active := round(float64(s.RecentActiveDays)/float64(days), 3)
 		e.add(FactorActiveDayRatio, active, usual(func(w Week) (float64, bool) {
 			return float64(w.ActiveDays) / 7, true
-		}), fs.ActiveDayRatio.Weight, band(fs.ActiveDayRatio.Bands, active))
+		}), fs.ActiveDayRatio.Weight, band(fs.ActiveDayRatio.Bands, active), true, fs.ActiveDayRatio.Bands...)
 	}
 
 	if s.InProgressTickets != nil || s.OpenPullRequests != nil {
@@ -318,17 +416,24 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 			parts = append(parts, plural(*s.OpenPullRequests, "open pull request", "open pull requests"))
 		}
 		e.itemsText = strings.Join(parts, ", ")
-		e.add(FactorConcurrentItems, float64(items), nil, fs.ConcurrentItems.Weight, band(fs.ConcurrentItems.Bands, float64(items)))
+		e.add(FactorConcurrentItems, float64(items), nil, fs.ConcurrentItems.Weight, band(fs.ConcurrentItems.Bands, float64(items)), false)
 	}
 
-	if u := usual(func(w Week) (float64, bool) { return float64(w.Events), true }); u != nil && *u > 0 {
-		perWeek := round(float64(j.Events)/float64(J), 1)
-		e.add(FactorLoadVsUsual, perWeek, ptr(round(*u, 1)), fs.LoadVsUsual.Weight, band(fs.LoadVsUsual.Bands, round(perWeek / *u, 2)))
+	// More time than usual, once a week holds at least heavy_week_after_hours
+	// of it: below that, a multiple of a small usual is noise.
+	if u := usual(func(w Week) (float64, bool) { return w.ActiveHours, true }); u != nil && *u > 0 &&
+		j.ActiveHours/float64(J) >= m.HeavyWeekAfterHours {
+		perWeek := round(j.ActiveHours/float64(J), 1)
+		usualHours := round(*u, 1)
+		// The ratio judged is the ratio shown: of the rounded figures, to
+		// two decimals.
+		e.loadRatio = round(perWeek/usualHours, 2)
+		e.add(FactorLoadVsUsual, perWeek, ptr(usualHours), fs.LoadVsUsual.Weight, band(fs.LoadVsUsual.Bands, e.loadRatio), false)
 	}
 
 	e.add(FactorLateNightDays, float64(j.LateNightDays), usual(func(w Week) (float64, bool) {
 		return float64(w.LateNightDays * J), true
-	}), fs.LateNightDays.Weight, band(fs.LateNightDays.Bands, float64(j.LateNightDays)))
+	}), fs.LateNightDays.Weight, band(fs.LateNightDays.Bands, float64(j.LateNightDays)), true, fs.LateNightDays.Bands...)
 
 	score := 0
 	for _, f := range e.Factors {
@@ -344,6 +449,19 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 	default:
 		e.Level = LevelLow
 	}
+	// A flag follows a sustained load, days without rest, long days or a
+	// pile of work in flight: the shares of a load that is none of these
+	// (a few evenings, a weekend, a night) stay low, whatever their points.
+	if e.Level != LevelLow && !e.Sustained && !e.earns(FactorActiveDayRatio, FactorWorkdaySpanHours, FactorConcurrentItems) {
+		e.Level = LevelLow
+		e.unsustained = true
+	}
+	// Thin evidence cannot reach high.
+	if ev := m.Evidence; e.Level == LevelHigh && (e.Evidence.ActiveDays < ev.HighMinActiveDays ||
+		e.Evidence.ActiveHours < ev.HighMinActiveHours || e.Evidence.BaselineWeeks < ev.HighMinBaselineWeeks) {
+		e.Level = LevelElevated
+		e.Evidence.Capped = true
+	}
 	sort.SliceStable(e.Factors, func(a, b int) bool {
 		fa, fb := e.Factors[a], e.Factors[b]
 		if fa.Contribution != fb.Contribution {
@@ -352,6 +470,22 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 		return factorOrder[fa.Name] < factorOrder[fb.Name]
 	})
 	return e
+}
+
+// earns says one of the named factors earns points.
+func (e *evaluation) earns(names ...string) bool {
+	for _, f := range e.Factors {
+		if f.Contribution > 0 && slices.Contains(names, f.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// heavy says a week has at least heavy_week_after_hours of active time
+// outside the usual working time.
+func (e *evaluation) heavy(w Week) bool {
+	return w.OffHours() >= e.m.HeavyWeekAfterHours
 }
 
 // factorOrder breaks ties between equal contributions.
@@ -390,9 +524,19 @@ func (e *evaluation) insufficient() bool {
 	return true
 }
 
-func (e *evaluation) add(name string, value float64, baseline *float64, weight int, share float64) {
+// add appends a factor earning share of its weight. A time factor that is
+// not rising earns persistence.long_standing_share of that: when the whole
+// load is a long-standing pattern, or when the person's own usual value
+// already reaches the same band (bands given: their habit, not a change).
+// The heavy-weeks factor follows the whole load only.
+func (e *evaluation) add(name string, value float64, baseline *float64, weight int, share float64, timeFactor bool, bands ...float64) {
 	if baseline != nil {
 		baseline = ptr(round(*baseline, decimals(name)))
+	}
+	if timeFactor && share > 0 && (e.Pattern == PatternLongStanding ||
+		(len(bands) > 0 && baseline != nil && band(bands, *baseline) >= band(bands, value))) {
+		share *= e.m.Persistence.LongStandingShare
+		e.habitual = append(e.habitual, name)
 	}
 	e.Factors = append(e.Factors, Factor{Name: name, Value: value, Baseline: baseline, Weight: weight,
 		Contribution: int(math.Round(float64(weight) * share))})
@@ -407,24 +551,27 @@ func (e *evaluation) factor(name string) *Factor {
 	return nil
 }
 
-// explain writes each factor's sentence, plain enough to read aloud.
+// explain writes each factor's sentence, plain enough to read aloud, and
+// the sentences of the window, the clock, the pattern and the evidence.
 func (e *evaluation) explain() {
+	J := e.m.Sustained.Weeks
+	weeks := plural(J, "week", "weeks")
+	e.explainContext()
 	if e.Level == LevelInsufficientData {
 		return
 	}
-	J := e.m.Sustained.Weeks
-	weeks := plural(J, "week", "weeks")
 	for i := range e.Factors {
 		f := &e.Factors[i]
 		switch f.Name {
 		case FactorAfterHoursRatio:
-			f.Explanation = fmt.Sprintf("%s of activity after hours in the last %s", percent(f.Value), weeks) +
-				usuals(f, percent)
+			f.Explanation = fmt.Sprintf("%s of active time on working days outside usual hours %s in the last %s",
+				percent(f.Value), e.Usual, weeks) + usuals(f, percent)
 		case FactorHeavyWeeks:
-			f.Explanation = fmt.Sprintf("after-hours work (%d h or more) in %d of the last %s", e.m.HeavyWeekAfterHours,
-				int(f.Value), weeks) + usuals(f, func(v float64) string { return fmt.Sprintf("%.0f of %d", v, J) })
+			f.Explanation = fmt.Sprintf("%s h or more of active time outside usual hours in %d of the last %s",
+				count(e.m.HeavyWeekAfterHours), int(f.Value), weeks) +
+				usuals(f, func(v float64) string { return fmt.Sprintf("%.0f of %d", v, J) })
 		case FactorNonWorkingDayRatio:
-			f.Explanation = fmt.Sprintf("%s of activity on days off%s; worked days off in %d of the last %s",
+			f.Explanation = fmt.Sprintf("%s of active time on days off%s; worked days off in %d of the last %s",
 				percent(f.Value), usuals(f, percent), e.weeksOff, weeks)
 			if e.usualOff != nil {
 				f.Explanation += fmt.Sprintf(", usually %.0f of %d", *e.usualOff, J)
@@ -442,16 +589,80 @@ func (e *evaluation) explain() {
 		case FactorConcurrentItems:
 			f.Explanation = e.itemsText + " at once" + usuals(f, count)
 		case FactorLoadVsUsual:
-			f.Explanation = fmt.Sprintf("%s events a week, %.1f× own usual %s", count(f.Value), f.Value / *f.Baseline, count(*f.Baseline))
+			f.Explanation = fmt.Sprintf("%s active hours a week, %.2f× own usual %s", count(f.Value), e.loadRatio, count(*f.Baseline))
 			if f.TeamBaseline != nil {
 				f.Explanation += fmt.Sprintf(" (team %s)", count(*f.TeamBaseline))
 			} else if f.TeamWithheld > 0 {
 				f.Explanation += " (" + teamWithheldText(f.TeamWithheld) + ")"
 			}
 		case FactorLateNightDays:
-			f.Explanation = fmt.Sprintf("active between midnight and 05:00 on %s in the last %s",
+			night := "between midnight and 05:00"
+			if e.Clock.Suspect {
+				night += " of the clock they seem to live by"
+			}
+			f.Explanation = fmt.Sprintf("active %s on %s in the last %s", night,
 				plural(int(f.Value), "day", "days"), weeks) + usuals(f, count)
 		}
+		if (f.Name == FactorAfterHoursRatio || f.Name == FactorNonWorkingDayRatio) && e.light < 1 && f.Contribution > 0 {
+			f.Explanation += fmt.Sprintf("; a light load, %s h a week outside usual hours: %s of the points", hours(e.offPerWeek), percent(e.light))
+		}
+		if slices.Contains(e.habitual, f.Name) {
+			f.Explanation += fmt.Sprintf("; not rising, %s of the points", percent(e.m.Persistence.LongStandingShare))
+		}
+	}
+}
+
+// explainContext writes the sentences of the usual window, the clock, the
+// pattern and the evidence.
+func (e *evaluation) explainContext() {
+	u := e.Usual
+	switch u.Source {
+	case UsualConfigured:
+		e.UsualExplanation = fmt.Sprintf("working hours %s, as configured", u)
+	case UsualLearned:
+		e.UsualExplanation = fmt.Sprintf("usually %s, learned from %s of the %s before the judged ones",
+			u, plural(u.FromDays, "working day", "working days"), plural(e.m.BaselineWeeks, "week", "weeks"))
+	default:
+		e.UsualExplanation = fmt.Sprintf("working hours %s, the team's or default hours: %s in the %s before the judged ones, learning needs %d",
+			u, plural(u.FromDays, "active working day", "active working days"), plural(e.m.BaselineWeeks, "week", "weeks"), e.m.UsualHours.MinDays)
+		if !e.m.UsualHours.Learn {
+			e.UsualExplanation = fmt.Sprintf("working hours %s, the team's or default hours (learning is off)", u)
+		}
+	}
+	if c := e.Clock; c.Suspect {
+		e.ClockExplanation = fmt.Sprintf("%s of their timestamps say +0000, yet their activity sits %s away from a usual working day: "+
+			"judged as if their clock were UTC%+d", percent(c.StampedUTCShare),
+			plural(abs(c.ShiftMinutes)/60, "hour", "hours"), c.ShiftMinutes/60)
+	}
+	J := e.m.Sustained.Weeks
+	switch e.Pattern {
+	case PatternRising:
+		e.PatternExplanation = fmt.Sprintf("rising: %s h a week outside usual hours in the last %s", hours(e.offPerWeek), plural(J, "week", "weeks"))
+		if e.usualOffPerWeek != nil {
+			e.PatternExplanation += fmt.Sprintf(", own usual %s h (heavy in %d of %d usual weeks)", hours(*e.usualOffPerWeek), e.usualHeavy, len(e.base))
+		}
+	case PatternLongStanding:
+		e.PatternExplanation = fmt.Sprintf("long-standing: %s h a week outside usual hours in the last %s, own usual %s h "+
+			"(heavy in %d of %d usual weeks); unchanged, not rising", hours(e.offPerWeek), plural(J, "week", "weeks"),
+			hours(*e.usualOffPerWeek), e.usualHeavy, len(e.base))
+	default:
+		if e.Sustained {
+			e.PatternExplanation = fmt.Sprintf("sustained, with no usual to compare with yet (%d of the %d active usual weeks it needs)",
+				len(e.base), minBaselineWeeks)
+		} else if e.Level != LevelInsufficientData {
+			e.PatternExplanation = "no sustained load outside usual hours"
+			if e.unsustained {
+				e.PatternExplanation += fmt.Sprintf(", no days without rest, long days or pile of work: low, though the factors add up to %d", *e.Score)
+			}
+		}
+	}
+	ev := &e.Evidence
+	ev.Explanation = fmt.Sprintf("rests on %s, %s and %s h of active time in the last %s, %s of history, %s of own usual",
+		plural(ev.ActiveDays, "active day", "active days"), plural(ev.Sessions, "session", "sessions"), hours(ev.ActiveHours),
+		plural(J, "week", "weeks"), plural(ev.HistoryWeeks, "week", "weeks"), plural(ev.BaselineWeeks, "active week", "active weeks"))
+	if ev.Capped {
+		ev.Explanation += fmt.Sprintf("; too thin for high (needs %d active days, %s h and %d weeks of own usual): elevated",
+			e.m.Evidence.HighMinActiveDays, hours(e.m.Evidence.HighMinActiveHours), e.m.Evidence.HighMinBaselineWeeks)
 	}
 }
 

@@ -18,8 +18,8 @@ func BenchmarkAssessAll(b *testing.B) {
 		weeks := make([]analysis.Week, 16)
 		for w := range weeks {
 			n := 30 + (i*7+w*13)%25
-			weeks[w] = analysis.Week{Events: n, AfterHoursEvents: (i + w) % 9, AfterHoursHours: (i * w) % 6, ActiveDays: 4 + (i+w)%4,
-				NonWorkingDays: (i + w) % 2, NonWorkingEvents: (i + w) % 2 * 3, LateNightDays: (i * w) % 3,
+			weeks[w] = analysis.Week{Events: n, ActiveHours: float64(n) / 2, Sessions: n / 3, AfterHoursHours: float64((i*w)%6) / 2,
+				ActiveDays: 4 + (i+w)%4, NonWorkingDays: (i + w) % 2, NonWorkingHours: float64((i+w)%2) * 1.5, LateNightDays: (i * w) % 3,
 				WorkdaySpan: time.Duration(6+(i+w)%6) * time.Hour, SpanDays: 5}
 		}
 		subjects[i] = analysis.Subject{ID: fmt.Sprint(i), Team: fmt.Sprint(i % 40), Signals: analysis.Signals{Weeks: weeks,

@@ -11,13 +11,13 @@ import (
 	"github.com/overtime-project/overtime/config"
 )
 
-// office is a usual week: 40 events on 5 working days, 8-hour days, nothing
-// after hours.
-var office = analysis.Week{Events: 40, ActiveDays: 5, WorkdaySpan: 8 * time.Hour, SpanDays: 5}
+// office is a usual week: 40 events on 5 working days, 15 active hours in
+// 10 sessions, 8-hour days, nothing after hours.
+var office = analysis.Week{Events: 40, ActiveDays: 5, ActiveHours: 15, Sessions: 10, WorkdaySpan: 8 * time.Hour, SpanDays: 5}
 
-// evenings is office with 10 of its events on 3 evenings, in 4 distinct
-// after-hours clock hours, and 11-hour days.
-var evenings = analysis.Week{Events: 40, AfterHoursEvents: 10, AfterHoursHours: 4, ActiveDays: 5,
+// evenings is office with 5 active hours on 3 evenings outside the usual
+// window, and 11-hour days.
+var evenings = analysis.Week{Events: 40, ActiveDays: 5, ActiveHours: 20, Sessions: 13, AfterHoursHours: 5,
 	WorkdaySpan: 11 * time.Hour, SpanDays: 5}
 
 // history is judged weeks (most recent first) followed by 12 office weeks.
@@ -48,8 +48,8 @@ func factor(a analysis.Assessment, name string) *analysis.Factor {
 func TestAssessLevels(t *testing.T) {
 	t.Parallel()
 	m := config.DefaultAnalysis()
-	noDayOff := analysis.Week{Events: 56, AfterHoursEvents: 16, AfterHoursHours: 10, ActiveDays: 7, NonWorkingDays: 2,
-		NonWorkingEvents: 16, WorkdaySpan: 9 * time.Hour, SpanDays: 5}
+	noDayOff := analysis.Week{Events: 56, ActiveDays: 7, NonWorkingDays: 2, ActiveHours: 21, Sessions: 14,
+		NonWorkingHours: 6, WorkdaySpan: 9 * time.Hour, SpanDays: 5}
 	tests := []struct {
 		name      string
 		signals   analysis.Signals
@@ -73,8 +73,9 @@ func TestAssessLevels(t *testing.T) {
 		{
 			name:    "two heavy weeks of four fall short of sustained",
 			signals: signals(history(evenings, office, evenings, office)),
-			// 12.5% after hours 8, 11 h median day 8
-			level: analysis.LevelLow, score: 16,
+			// 14% after hours 8, of which a light load (2.5 h a week
+			// outside usual hours) earns 83%: 7; 11 h median day 8
+			level: analysis.LevelLow, score: 15,
 		},
 		{
 			name: "no day off for three weeks",
@@ -83,8 +84,9 @@ func TestAssessLevels(t *testing.T) {
 				s.RecentActiveDays, s.LongestStreak = 14, 21
 				return s
 			}(),
-			// sustained 30 + 23% after hours 8 + 23% on days off 10 + active 14 of 14: 15
-			level: analysis.LevelHigh, score: 63, sustained: true,
+			// sustained 30 + 23% of active time on days off 10 + active 14
+			// of 14: 15. A weekend counts once: not also as after hours.
+			level: analysis.LevelElevated, score: 55, sustained: true,
 		},
 		{
 			name: "many tickets in progress",
@@ -103,7 +105,7 @@ func TestAssessLevels(t *testing.T) {
 		},
 		{
 			name: "three commits in a month",
-			signals: signals(history(analysis.Week{Events: 3, AfterHoursEvents: 3, AfterHoursHours: 3, ActiveDays: 2},
+			signals: signals(history(analysis.Week{Events: 3, ActiveHours: 1.5, AfterHoursHours: 1.5, ActiveDays: 2},
 				analysis.Week{}, analysis.Week{}, analysis.Week{})),
 			level: analysis.LevelInsufficientData,
 		},
@@ -158,9 +160,12 @@ func describe(a analysis.Assessment) string {
 // contribution and sentence.
 func TestAssessExplains(t *testing.T) {
 	t.Parallel()
-	judged := analysis.Week{Events: 50, AfterHoursEvents: 12, AfterHoursHours: 5, ActiveDays: 6, NonWorkingDays: 1,
-		NonWorkingEvents: 4, LateNightDays: 1, WorkdaySpan: 10*time.Hour + 30*time.Minute, SpanDays: 5}
-	usual := analysis.Week{Events: 30, AfterHoursEvents: 3, AfterHoursHours: 2, ActiveDays: 5, WorkdaySpan: 9 * time.Hour, SpanDays: 5}
+	// 20 active hours a week, 3 of them on working evenings and 1 on a day
+	// off: 4 hours outside usual hours, heavy.
+	judged := analysis.Week{Events: 50, ActiveDays: 6, NonWorkingDays: 1, ActiveHours: 20, Sessions: 14,
+		AfterHoursHours: 3, NonWorkingHours: 1, LateNightDays: 1, WorkdaySpan: 10*time.Hour + 30*time.Minute, SpanDays: 5}
+	usual := analysis.Week{Events: 30, ActiveDays: 5, ActiveHours: 12, Sessions: 9, AfterHoursHours: 1.5,
+		WorkdaySpan: 9 * time.Hour, SpanDays: 5}
 	weeks := []analysis.Week{judged, judged, judged, office}
 	for i := range 12 {
 		if i%4 == 0 {
@@ -174,26 +179,38 @@ func TestAssessExplains(t *testing.T) {
 	got := analysis.Assess(config.DefaultAnalysis(), s)
 	f := func(v float64) *float64 { return &v }
 	want := analysis.Assessment{
-		// 30 + 10 + 8 + 8 + 5 + 5 + 3
-		Score: intp(69), Level: analysis.LevelHigh, Sustained: true, HeavyWeeks: 3,
+		// 30 + 10 + 8 + 5 + 4 + 3; 75 judged hours.
+		Score: intp(60), Level: analysis.LevelHigh, Sustained: true, HeavyWeeks: 3,
 		Factors: []analysis.Factor{
 			{Name: "heavy_weeks", Value: 3, Baseline: f(1), Weight: 30, Contribution: 30,
-				Explanation: "after-hours work (3 h or more) in 3 of the last 4 weeks (own usual 1 of 4)"},
+				Explanation: "3 h or more of active time outside usual hours in 3 of the last 4 weeks (own usual 1 of 4)"},
 			{Name: "concurrent_items", Value: 5, Weight: 20, Contribution: 10,
 				Explanation: "5 tickets in progress at once"},
-			{Name: "after_hours_ratio", Value: 0.189, Baseline: f(0.1), Weight: 25, Contribution: 8,
-				Explanation: "19% of activity after hours in the last 4 weeks (own usual 10%)"},
 			{Name: "workday_span_hours", Value: 10.5, Baseline: f(9), Weight: 15, Contribution: 8,
 				Explanation: "working days stretch 10.5 h from first to last activity, median of 20 days (own usual 9.0 h)"},
-			{Name: "non_working_day_ratio", Value: 0.063, Baseline: f(0), Weight: 15, Contribution: 5,
-				Explanation: "6% of activity on days off (own usual 0%); worked days off in 3 of the last 4 weeks, usually 0 of 4"},
-			{Name: "load_vs_usual", Value: 47.5, Baseline: f(30), Weight: 10, Contribution: 5,
-				Explanation: "47.5 events a week, 1.6× own usual 30"},
+			// 18.8 hours a week against 12: 1.57.
+			{Name: "load_vs_usual", Value: 18.8, Baseline: f(12), Weight: 10, Contribution: 5,
+				Explanation: "18.8 active hours a week, 1.57× own usual 12"},
+			// 9 of 75 hours; usual 1.5 of 12 = 12.5% already reaches the same
+			// band: a habit, half the points.
+			{Name: "after_hours_ratio", Value: 0.12, Baseline: f(0.125), Weight: 25, Contribution: 4,
+				Explanation: "12% of active time on working days outside usual hours 09:00-18:00 in the last 4 weeks (own usual 12%); not rising, 50% of the points"},
 			{Name: "late_night_days", Value: 3, Baseline: f(0), Weight: 10, Contribution: 3,
 				Explanation: "active between midnight and 05:00 on 3 days in the last 4 weeks (own usual 0)"},
+			// 3 of 75 hours.
+			{Name: "non_working_day_ratio", Value: 0.04, Baseline: f(0), Weight: 15, Contribution: 0,
+				Explanation: "4% of active time on days off (own usual 0%); worked days off in 3 of the last 4 weeks, usually 0 of 4"},
 			{Name: "active_day_ratio", Value: 0.857, Baseline: f(0.714), Weight: 15, Contribution: 0,
 				Explanation: "active on 12 of the last 14 days, 9 in a row without a day off (own usual 5 of 7)"},
 		},
+		// 12 off hours in 4 weeks against (3×5 + 9×1.5)/12 = 2.4 a usual
+		// week, heavy in 3 of 12: rising, not long-standing.
+		Pattern:            analysis.PatternRising,
+		PatternExplanation: "rising: 3.0 h a week outside usual hours in the last 4 weeks, own usual 2.4 h (heavy in 3 of 12 usual weeks)",
+		Usual:              analysis.UsualHours{StartSlot: 18, Slots: 18, Source: analysis.UsualConfigured},
+		UsualExplanation:   "working hours 09:00-18:00, as configured",
+		Evidence: analysis.Evidence{ActiveDays: 23, Sessions: 52, ActiveHours: 75, HistoryWeeks: 28, BaselineWeeks: 12,
+			Explanation: "rests on 23 active days, 52 sessions and 75.0 h of active time in the last 4 weeks, 28 weeks of history, 12 active weeks of own usual"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -202,8 +219,8 @@ func TestAssessExplains(t *testing.T) {
 
 func TestAssessCapsAt100(t *testing.T) {
 	t.Parallel()
-	worst := analysis.Week{Events: 70, AfterHoursEvents: 50, AfterHoursHours: 30, ActiveDays: 7, NonWorkingDays: 2,
-		NonWorkingEvents: 30, LateNightDays: 5, WorkdaySpan: 15 * time.Hour, SpanDays: 5}
+	worst := analysis.Week{Events: 70, ActiveDays: 7, NonWorkingDays: 2, ActiveHours: 60, Sessions: 20, AfterHoursHours: 25,
+		NonWorkingHours: 20, LateNightDays: 5, WorkdaySpan: 15 * time.Hour, SpanDays: 5}
 	s := signals(history(worst, worst, worst, worst))
 	s.RecentActiveDays, s.LongestStreak, s.InProgressTickets = 14, 28, intp(12)
 	a := analysis.Assess(config.DefaultAnalysis(), s)
@@ -238,14 +255,21 @@ func TestMissingSourcesAreAbsentNotZero(t *testing.T) {
 
 func TestInsufficientDataExplains(t *testing.T) {
 	t.Parallel()
-	a := analysis.Assess(config.DefaultAnalysis(), analysis.Signals{Weeks: []analysis.Week{{Events: 3, ActiveDays: 2}}, HistoryDays: 9})
-	want := analysis.Assessment{Level: analysis.LevelInsufficientData, Factors: []analysis.Factor{
+	a := analysis.Assess(config.DefaultAnalysis(), analysis.Signals{Weeks: []analysis.Week{{Events: 3, ActiveDays: 2, ActiveHours: 1, Sessions: 2}}, HistoryDays: 9})
+	want := []analysis.Factor{
 		{Name: "history_days", Value: 9, Explanation: "only 9 days of history; judging needs 28"},
 		{Name: "recent_events", Value: 3, Explanation: "only 3 events in the last 4 weeks; judging needs 10"},
 		{Name: "recent_active_days", Value: 2, Explanation: "active on only 2 days in the last 4 weeks; judging needs 4"},
-	}}
-	if diff := cmp.Diff(want, a); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, a.Factors); diff != "" || a.Level != analysis.LevelInsufficientData || a.Score != nil {
+		t.Errorf("level %s, score %v, factors (-want +got):\n%s", a.Level, a.Score, diff)
+	}
+	// What it rests on is reported even when it is too little.
+	if want := "rests on 2 active days, 2 sessions and 1.0 h of active time in the last 4 weeks, 1 week of history, 0 active weeks of own usual"; a.Evidence.Explanation != want {
+		t.Errorf("evidence %q, want %q", a.Evidence.Explanation, want)
+	}
+	if a.Pattern != analysis.PatternNone {
+		t.Errorf("pattern %q without a judgement", a.Pattern)
 	}
 }
 
@@ -272,9 +296,9 @@ func TestModelSettingsApply(t *testing.T) {
 		t.Errorf("2 heavy of 4 is not sustained with sustained.heavy_weeks 2")
 	}
 	m = config.DefaultAnalysis()
-	m.HeavyWeekAfterHours = 5
+	m.HeavyWeekAfterHours = 6
 	if a := analysis.Assess(m, signals(history(evenings, evenings, evenings, evenings))); a.Sustained || a.HeavyWeeks != 0 {
-		t.Errorf("4-hour weeks heavy with heavy_week_after_hours 5: %d heavy", a.HeavyWeeks)
+		t.Errorf("5-hour weeks heavy with heavy_week_after_hours 6: %d heavy", a.HeavyWeeks)
 	}
 	m = config.DefaultAnalysis()
 	m.Factors.AfterHoursRatio.Weight = 0
@@ -305,7 +329,7 @@ func TestAssessAllTeamBaselines(t *testing.T) {
 	if ana.TeamBaseline == nil || *ana.TeamBaseline != 0 {
 		t.Errorf("ana's team after-hours baseline %v, want 0 (bo and cy, not herself)", ana.TeamBaseline)
 	}
-	if want := "25% of activity after hours in the last 4 weeks (own usual 0%, team 0%)"; ana.Explanation != want {
+	if want := "25% of active time on working days outside usual hours 09:00-18:00 in the last 4 weeks (own usual 0%, team 0%)"; ana.Explanation != want {
 		t.Errorf("explanation %q, want %q", ana.Explanation, want)
 	}
 	bo := factor(got["bo"], analysis.FactorHeavyWeeks)

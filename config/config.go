@@ -113,14 +113,70 @@ type JiraSource struct {
 type Analysis struct {
 	WindowDays int `yaml:"window_days"` // default 28, 1..366
 	// HeavyWeekAfterHours makes a week (7 local days) heavy when it has at
-	// least this many after-hours active hours: distinct local clock hours
-	// outside working time with any activity.
-	HeavyWeekAfterHours int              `yaml:"heavy_week_after_hours"`
+	// least this many hours of active time outside usual hours (half hours
+	// with activity; a multiple of 0.5 is the natural step).
+	HeavyWeekAfterHours float64          `yaml:"heavy_week_after_hours"`
 	Sustained           Sustained        `yaml:"sustained"`
 	BaselineWeeks       int              `yaml:"baseline_weeks"` // weeks before the judged ones that make a person's own usual
 	InsufficientData    InsufficientData `yaml:"insufficient_data"`
 	Levels              Levels           `yaml:"levels"`
 	Factors             Factors          `yaml:"factors"`
+	UsualHours          UsualHours       `yaml:"usual_hours"`
+	Clock               Clock            `yaml:"clock"`
+	Persistence         Persistence      `yaml:"persistence"`
+	Evidence            Evidence         `yaml:"evidence"`
+}
+
+// UsualHours says how a person's usual working window is learned when the
+// config gives them no hours of their own: from the active half hours of
+// their working days in the baseline weeks, with the team's (else the
+// default) hours as the prior.
+type UsualHours struct {
+	Learn bool `yaml:"learn"` // false judges everyone against the configured hours, as the model before v2 did
+	// MinDays is how many active working days the baseline weeks need
+	// before anything is learned; with fewer, the configured hours apply.
+	MinDays int `yaml:"min_days"`
+	// PriorDays is the weight of the configured hours, in days of the
+	// person's own activity: with few days they hold the window near the
+	// configured hours, with many they fade.
+	PriorDays int `yaml:"prior_days"`
+	// MinDayShare makes a half hour part of the usual day when the person
+	// was active in it on at least this share of their working days
+	// (0.05-1): a habit, not a one-off.
+	MinDayShare float64 `yaml:"min_day_share"`
+	// MaxHours caps the learned window's length; it is never shorter than
+	// the configured hours.
+	MaxHours int `yaml:"max_hours"`
+}
+
+// Clock says when a person's recorded offsets are not their clock: almost
+// all stamped +0000 (UTCShare of at least MinStamped stamped events) while
+// their usual window sits MinShiftHours or more from the configured hours.
+// Only people without a configured zone are checked.
+type Clock struct {
+	MinStamped    int     `yaml:"min_stamped"`
+	UTCShare      float64 `yaml:"utc_share"`
+	MinShiftHours int     `yaml:"min_shift_hours"`
+}
+
+// Persistence separates load that is rising against the person's own usual
+// from a long-standing pattern: a sustained load is long-standing when the
+// baseline weeks were heavy as often (the same share of weeks as
+// Sustained asks) and the judged weeks' time outside the usual window is
+// below RisingRatio times the usual. The time factors of a long-standing
+// pattern earn LongStandingShare of their points.
+type Persistence struct {
+	RisingRatio       float64 `yaml:"rising_ratio"`
+	LongStandingShare float64 `yaml:"long_standing_share"`
+}
+
+// Evidence is what a high level needs besides the score: enough active
+// days and active hours in the judged weeks and enough baseline weeks to
+// know the person's usual. Thinner evidence stops at elevated.
+type Evidence struct {
+	HighMinActiveDays    int     `yaml:"high_min_active_days"`
+	HighMinActiveHours   float64 `yaml:"high_min_active_hours"`
+	HighMinBaselineWeeks int     `yaml:"high_min_baseline_weeks"`
 }
 
 // Sustained defines a sustained after-hours load: at least HeavyWeeks heavy
@@ -276,6 +332,10 @@ func DefaultAnalysis() Analysis {
 			LoadVsUsual:        Factor{Weight: 10, Bands: []float64{1.5, 2.0}},
 			LateNightDays:      Factor{Weight: 10, Bands: []float64{2, 4, 8}},
 		},
+		UsualHours:  UsualHours{Learn: true, MinDays: 10, PriorDays: 5, MinDayShare: 0.2, MaxHours: 12},
+		Clock:       Clock{MinStamped: 20, UTCShare: 0.95, MinShiftHours: 4},
+		Persistence: Persistence{RisingRatio: 1.5, LongStandingShare: 0.5},
+		Evidence:    Evidence{HighMinActiveDays: 8, HighMinActiveHours: 12, HighMinBaselineWeeks: 4},
 	}
 }
 

@@ -362,7 +362,7 @@ func checkListen(addr string) error {
 func (c *Config) validateAnalysis(ps *problems) {
 	a := c.Analysis
 	ps.intRange("analysis.window_days", a.WindowDays, 1, 366, "days")
-	ps.intRange("analysis.heavy_week_after_hours", a.HeavyWeekAfterHours, 1, 7*24, "hours")
+	ps.modelFloat("analysis.heavy_week_after_hours", a.HeavyWeekAfterHours, 0.5, 7*24, "hours")
 	ps.intRange("analysis.sustained.weeks", a.Sustained.Weeks, 1, 52, "weeks")
 	if w := a.Sustained.Weeks; w >= 1 && (a.Sustained.HeavyWeeks < 1 || a.Sustained.HeavyWeeks > w) {
 		ps.add("analysis.sustained.heavy_weeks", "%d out of range; want 1 to analysis.sustained.weeks (%d)", a.Sustained.HeavyWeeks, w)
@@ -392,6 +392,34 @@ func (c *Config) validateAnalysis(ps *problems) {
 	ps.factor("analysis.factors.concurrent_items", f.ConcurrentItems, false)
 	ps.factor("analysis.factors.load_vs_usual", f.LoadVsUsual, false)
 	ps.factor("analysis.factors.late_night_days", f.LateNightDays, false)
+	u := a.UsualHours
+	ps.intRange("analysis.usual_hours.min_days", u.MinDays, 1, 366, "days")
+	ps.intRange("analysis.usual_hours.prior_days", u.PriorDays, 0, 366, "days")
+	ps.modelFloat("analysis.usual_hours.min_day_share", u.MinDayShare, 0.05, 1, "")
+	ps.intRange("analysis.usual_hours.max_hours", u.MaxHours, 1, 24, "hours")
+	ps.intRange("analysis.clock.min_stamped", a.Clock.MinStamped, 1, 1_000_000, "events")
+	ps.modelFloat("analysis.clock.utc_share", a.Clock.UTCShare, 0.5, 1, "")
+	ps.intRange("analysis.clock.min_shift_hours", a.Clock.MinShiftHours, 1, 12, "hours")
+	ps.modelFloat("analysis.persistence.rising_ratio", a.Persistence.RisingRatio, 1, 10, "")
+	ps.modelFloat("analysis.persistence.long_standing_share", a.Persistence.LongStandingShare, 0, 1, "")
+	// Bounded by the judged and baseline weeks, once those are valid.
+	if w := a.Sustained.Weeks; w >= 1 && w <= 52 {
+		ps.intRange("analysis.evidence.high_min_active_days", a.Evidence.HighMinActiveDays, 0, 7*w, "days")
+		ps.modelFloat("analysis.evidence.high_min_active_hours", a.Evidence.HighMinActiveHours, 0, float64(7*24*w), "hours")
+	}
+	if b := a.BaselineWeeks; b >= 1 && b <= 104 {
+		ps.intRange("analysis.evidence.high_min_baseline_weeks", a.Evidence.HighMinBaselineWeeks, 0, b, "weeks")
+	}
+}
+
+// modelFloat checks lo <= v <= hi; NaN is out of every range.
+func (ps *problems) modelFloat(path string, v, lo, hi float64, unit string) {
+	if !(v >= lo && v <= hi) {
+		if unit != "" {
+			unit = " " + unit
+		}
+		ps.add(path, "%g out of range; want %g to %g%s", v, lo, hi, unit)
+	}
 }
 
 func (ps *problems) intRange(path string, v, lo, hi int, unit string) {

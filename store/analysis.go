@@ -268,7 +268,8 @@ LEFT JOIN holidays h ON h.person_id = p.person_id AND h.day = ` + sqlf(localDate
 // the time of day (outside working hours, late night, which clock hours);
 // whether the day is a working day (workdays, holidays) is decided after,
 // once per person-day instead of once per event. Clock hours are a 24-bit
-// mask per day, so counting distinct hours is a bit_count, not a DISTINCT.
+// mask per day, so counting distinct hours is a bit_count, not a DISTINCT;
+// the half hours with activity (slots) are a 48-bit mask the same way.
 var personDaysSQL = `WITH ` + localTimeSQL("") + `, agg AS (
     SELECT loc.pid, loc.day,
         count(*) AS events,
@@ -280,7 +281,8 @@ var personDaysSQL = `WITH ` + localTimeSQL("") + `, agg AS (
         min(loc.local_us) AS first_us, max(loc.local_us) AS last_us,
         count(*) FILTER (loc.source = 'git') AS git_events,
         count(*) FILTER (loc.source = 'github') AS github_events,
-        count(*) FILTER (loc.source = 'jira') AS jira_events
+        count(*) FILTER (loc.source = 'jira') AS jira_events,
+        bit_or(CAST(1 AS BIGINT) << (loc.minute_of_day // 30)) AS slots
     FROM loc
     GROUP BY loc.pid, loc.day
 )
@@ -289,7 +291,7 @@ SELECT person_id, ` + sqlf(localDate, "day") + `, working_day, events,
     late_night_events,
     bit_count(CASE WHEN working_day THEN outside_hours ELSE hours END),
     make_timestamp(first_us), make_timestamp(last_us),
-    git_events, github_events, jira_events
+    git_events, github_events, jira_events, slots
 FROM (
     SELECT a.*, p.person_id, ` + sqlf(workingDay, "a.day") + ` AS working_day
     FROM agg a JOIN ruled p USING (pid)

@@ -325,3 +325,90 @@ func (db *DB) PeopleWithIdentity(ctx context.Context, kind string) (map[string]b
 	}
 	return out, rows.Err()
 }
+
+// ActivityDay is one person's local day as the risk model reads it: when
+// they were active, not how many events they made.
+type ActivityDay struct {
+	PersonID   string
+	Day        time.Time // local date as 00:00 UTC
+	WorkingDay bool
+	Events     int
+	// Slots is the 48-bit mask of the day's half hours with activity: bit i
+	// is 00:00 + 30*i minutes local.
+	Slots      uint64
+	FirstLocal time.Time
+	LastLocal  time.Time
+}
+
+// ActivityDays lists the person-days with local dates in [from, to],
+// ordered by person and day. Rows an analysis before the half-hour mask
+// wrote (Slots 0 with events) get the half hours of their first and last
+// activity.
+func (db *DB) ActivityDays(ctx context.Context, from, to time.Time) ([]ActivityDay, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT person_id, day, working_day, events, coalesce(slots, 0), first_local, last_local
+		FROM person_days WHERE day BETWEEN ? AND ? ORDER BY person_id, day`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("activity days: %w", err)
+	}
+	defer rows.Close()
+	var out []ActivityDay
+	for rows.Next() {
+		var d ActivityDay
+		var slots int64
+		if err := rows.Scan(&d.PersonID, &d.Day, &d.WorkingDay, &d.Events, &slots, &d.FirstLocal, &d.LastLocal); err != nil {
+			return nil, fmt.Errorf("activity days: %w", err)
+		}
+		d.Slots = uint64(slots)
+		if d.Slots == 0 && d.Events > 0 {
+			slot := func(t time.Time) uint64 { return 1 << ((t.Hour()*60 + t.Minute()) / 30) }
+			d.Slots = slot(d.FirstLocal) | slot(d.LastLocal)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// PersonClock is what the analysis knows of a person's clock: whether the
+// config gives them a zone, their working days, and the offsets their
+// events recorded.
+type PersonClock struct {
+	PersonID    string
+	Zoned       bool // the config names a zone for the person (their own or their team's): their events are judged in it, whatever they recorded
+	WorkdayMask int  // bit d set when time.Weekday(d) is a workday
+	StartMinute int  // configured working hours, minutes after local midnight
+	EndMinute   int
+	Stamped     int // counted events that recorded a UTC offset (commits)
+	StampedUTC  int // of those, the ones stamped +0000
+}
+
+// PersonClocks gives, per person of the last analysis, their configured
+// zone or its absence, workdays, working hours, and, for people without a
+// configured zone, how many of their counted events recorded an offset and
+// how many of those recorded +0000 (0 and 0 for the others).
+func (db *DB) PersonClocks(ctx context.Context) (map[string]PersonClock, error) {
+	// Only people without a configured zone are checked, so only their
+	// events are read.
+	rows, err := db.sql.QueryContext(ctx, `WITH unzoned AS (
+			SELECT pi.identity, pi.person_id FROM person_identities pi JOIN person_rules r USING (person_id)
+			WHERE r.zone IS NULL
+		), stamps AS (
+			SELECT u.person_id, count(*) AS stamped, count(*) FILTER (e.utc_offset = 0) AS utc
+			FROM events e JOIN unzoned u USING (identity)
+			WHERE e.counted AND e.utc_offset IS NOT NULL GROUP BY u.person_id
+		)
+		SELECT r.person_id, r.zone IS NOT NULL, r.workday_mask, r.start_minute, r.end_minute, coalesce(s.stamped, 0), coalesce(s.utc, 0)
+		FROM person_rules r LEFT JOIN stamps s USING (person_id)`)
+	if err != nil {
+		return nil, fmt.Errorf("person clocks: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]PersonClock{}
+	for rows.Next() {
+		var c PersonClock
+		if err := rows.Scan(&c.PersonID, &c.Zoned, &c.WorkdayMask, &c.StartMinute, &c.EndMinute, &c.Stamped, &c.StampedUTC); err != nil {
+			return nil, fmt.Errorf("person clocks: %w", err)
+		}
+		out[c.PersonID] = c
+	}
+	return out, rows.Err()
+}

@@ -271,3 +271,51 @@ func TestWindowSignalsEvery(t *testing.T) {
 		}
 	}
 }
+
+// TestActivityDaysHalfHours: each local day keeps the half hours with
+// activity: two commits in one half hour are one bit; the DST Sunday's
+// 01:59 CET and 03:00 CEST are the half hours 01:30 and 03:00.
+func TestActivityDaysHalfHours(t *testing.T) {
+	t.Parallel()
+	db := signalsFixture(t)
+	days, err := db.ActivityDays(t.Context(), day("2026-03-20"), day("2026-03-29"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot := func(h, m int) uint64 { return 1 << ((h*60 + m) / 30) }
+	want := map[string]uint64{
+		"ana 2026-03-23": slot(9, 5) | slot(18, 30) | slot(21, 10), // 18:30 and 18:45 share a half hour
+		"ana 2026-03-26": slot(2, 30) | slot(10, 0),
+		"ana 2026-03-29": slot(1, 59) | slot(3, 0),
+		"bo 2026-03-23":  slot(18, 30),
+	}
+	got := map[string]uint64{}
+	for _, d := range days {
+		got[d.PersonID+" "+d.Day.Format("2006-01-02")] = d.Slots
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: slots %048b, want %048b", k, got[k], w)
+		}
+	}
+}
+
+// TestPersonClocks: people without a configured zone have their stamped
+// events counted; a configured zone is not checked.
+func TestPersonClocks(t *testing.T) {
+	t.Parallel()
+	db := signalsFixture(t)
+	clocks, err := db.PersonClocks(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := clocks["ana"]; !c.Zoned || c.Stamped != 0 || c.WorkdayMask != 0b0111110 || c.StartMinute != 540 || c.EndMinute != 1080 {
+		t.Errorf("ana: %+v, want zoned, not counted, Mon-Fri 09:00-18:00", c)
+	}
+	if c := clocks["bo"]; c.Zoned || c.Stamped != 4 || c.StampedUTC != 0 {
+		t.Errorf("bo: %+v, want 4 stamped, none at +0000", c)
+	}
+	if c := clocks["cy"]; c.Zoned || c.Stamped != 0 {
+		t.Errorf("cy: %+v, want no stamped events (a review records no offset)", c)
+	}
+}

@@ -96,6 +96,10 @@ func buildSnapshot(ctx context.Context, db *store.DB, cfg *config.Config, asOf t
 			OpenTickets: r.OpenTickets, OpenPullRequests: r.OpenPullRequests,
 			WorkdaySpanSeconds: analysisWindow.WorkdaySpan.Seconds(), LongestActiveStreak: analysisWindow.LongestStreak}
 		mp.SetRisk(r.Assessment)
+		if r.Score != nil {
+			mp.Pattern = string(r.Pattern)
+		}
+		mp.EvidenceActiveDays, mp.EvidenceActiveSeconds = &r.Evidence.ActiveDays, ptrTo(r.Evidence.ActiveHours*3600)
 		for days, rows := range windows {
 			w := rows[p.ID]
 			f := promexport.WindowFigures{AfterHoursActiveSeconds: float64(w.AfterHoursHours * 3600),
@@ -188,3 +192,5 @@ func weeklyHistory(ctx context.Context, db *store.DB, asOf time.Time, people []s
 	})
 	return out, nil
 }
+
+func ptrTo[T any](v T) *T { return &v }

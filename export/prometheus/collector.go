@@ -80,6 +80,13 @@ var (
 		"Median after-hours share (0-1) of the team's scored members over the window.",
 		[]string{"team", "window"})
 
+	riskPatternDesc = newDesc("overtime_risk_pattern",
+		"1 for the person's risk pattern, 0 for the others: rising (sustained load above their own usual), long_standing (sustained and unchanged), none.",
+		[]string{"person", "team", "pattern"})
+	evidenceActiveDaysDesc = newDesc("overtime_risk_evidence_active_dates",
+		"Active days (local dates with activity) in the judged weeks the risk assessment rests on.", []string{"person", "team"})
+	evidenceActiveSecondsDesc = newDesc("overtime_risk_evidence_active_seconds",
+		"Active time (half hours with activity) in the judged weeks the risk assessment rests on.", []string{"person", "team"})
 	teamActivityDesc = newDesc("overtime_team_activity_events",
 		"The team's activity events by local weekday (mon-sun) and local hour (00-23) over the analysis window: the punchcard.",
 		[]string{"team", "weekday", "hour"})
@@ -106,6 +113,7 @@ var (
 		lateNightDesc, activityEventsDesc, workdaySpanDesc, longestStreakDesc, openTicketsDesc,
 		openPullRequestsDesc, riskLevelDesc, factorPointsDesc, factorValueDesc, unclaimedDesc,
 		teamWithheldDesc, teamPeopleDesc, teamSustainedDesc, teamScoreMedianDesc, teamRatioMedianDesc, teamActivityDesc,
+		openPullRequestsDesc, riskPatternDesc, evidenceActiveDaysDesc, evidenceActiveSecondsDesc, teamActivityDesc,
 		lastRunDesc, lastSuccessDesc, collectedRecordsDesc, sourceErrorsDesc, runDurationDesc,
 	}
 )
@@ -214,6 +222,17 @@ func collectPerson(ch chan<- prometheus.Metric, p *Person) {
 	if p.OpenPullRequests != nil {
 		ch <- gauge(openPullRequestsDesc, float64(*p.OpenPullRequests), p.ID, p.Team)
 	}
+	if p.Pattern != "" {
+		for _, pat := range Patterns {
+			ch <- gauge(riskPatternDesc, boolFloat(p.Pattern == pat), p.ID, p.Team, pat)
+		}
+	}
+	if p.EvidenceActiveDays != nil {
+		ch <- gauge(evidenceActiveDaysDesc, float64(*p.EvidenceActiveDays), p.ID, p.Team)
+	}
+	if p.EvidenceActiveSeconds != nil {
+		ch <- gauge(evidenceActiveSecondsDesc, *p.EvidenceActiveSeconds, p.ID, p.Team)
+	}
 }
 
 // collectTeams exports the team-level figures; a withheld team only says
@@ -236,6 +255,10 @@ func collectTeams(ch chan<- prometheus.Metric, teams []Team) {
 		}
 	}
 }
+
+// Patterns are the values of overtime_risk_pattern's pattern label: every
+// judged person has all three series, one of them 1.
+var Patterns = []string{"rising", "long_standing", "none"}
 
 // collectPunchcard exports the full 7 × 24 grid of every team with a cell, so
 // that a heatmap has no holes and the series set does not change from night

@@ -80,6 +80,14 @@ type Person struct {
 	// source is configured: the metric is then absent, never 0.
 	OpenTickets      *int `json:"open_tickets,omitempty"`
 	OpenPullRequests *int `json:"open_pull_requests,omitempty"`
+	// Pattern is the risk model's "rising", "long_standing" or "none"; ""
+	// (no series) when the person is not judged.
+	Pattern string `json:"pattern,omitempty"`
+	// EvidenceActiveDays and EvidenceActiveSeconds are what the assessment
+	// rests on: active days and active time in the judged weeks; nil (no
+	// series) in snapshots written before they existed.
+	EvidenceActiveDays    *int     `json:"evidence_active_days,omitempty"`
+	EvidenceActiveSeconds *float64 `json:"evidence_active_seconds,omitempty"`
 }
 
 // Factor is one reason of a person's score.

@@ -52,6 +52,44 @@ type Risk struct {
 	RiskLevel           string   `json:"risk_level"`
 	SustainedAfterHours bool     `json:"sustained_after_hours"`
 	Factors             []Factor `json:"factors"`
+	// Pattern is rising, long_standing or none (docs/methodology.md).
+	Pattern            string     `json:"pattern"`
+	PatternExplanation string     `json:"pattern_explanation"`
+	UsualHours         UsualHours `json:"usual_hours"`
+	Clock              Clock      `json:"clock"`
+	Evidence           Evidence   `json:"evidence"`
+}
+
+// UsualHours is the working window a person was judged against: configured
+// (their own hours), learned (from their baseline weeks) or prior (the
+// team's or default hours).
+type UsualHours struct {
+	Start       string `json:"start"` // "12:00"
+	End         string `json:"end"`   // "21:00"; before start when the window wraps past midnight
+	Source      string `json:"source"`
+	FromDays    int    `json:"from_days"`
+	Explanation string `json:"explanation"`
+}
+
+// Clock says whether the person's recorded offsets were taken as their
+// clock; ShiftHours is added to the recorded time when they were not.
+// People with a configured zone are not checked (suspect false, share 0).
+type Clock struct {
+	Suspect         bool    `json:"suspect"`
+	ShiftHours      float64 `json:"shift_hours"`
+	StampedUTCShare float64 `json:"stamped_utc_share"`
+	Explanation     string  `json:"explanation"`
+}
+
+// Evidence is what the assessment rests on.
+type Evidence struct {
+	ActiveDays       int     `json:"active_days"`
+	Sessions         int     `json:"sessions"`
+	ActiveHours      float64 `json:"active_hours"`
+	HistoryWeeks     int     `json:"history_weeks"`
+	BaselineWeeks    int     `json:"baseline_weeks"`
+	CappedAtElevated bool    `json:"capped_at_elevated"`
+	Explanation      string  `json:"explanation"`
 }
 
 // Factor is one reason of a score. Baseline is the person's own usual, null
@@ -72,7 +110,16 @@ func NewDocument(w analysis.Window) Document {
 			AfterHoursEvents: f.AfterHoursEvents, WeekendDays: f.WeekendDays, LateNightEvents: f.LateNightEvents,
 			AfterHoursRatio: f.AfterHoursRatio, OpenTickets: f.OpenTickets, OpenPullRequests: f.OpenPullRequests}
 		if a := f.Risk; a != nil {
-			p.Risk = &Risk{RiskScore: a.Score, RiskLevel: string(a.Level), SustainedAfterHours: a.Sustained, Factors: []Factor{}}
+			p.Risk = &Risk{RiskScore: a.Score, RiskLevel: string(a.Level), SustainedAfterHours: a.Sustained, Factors: []Factor{},
+				Pattern: string(a.Pattern), PatternExplanation: a.PatternExplanation,
+				UsualHours: UsualHours{Start: hhmm(a.Usual.Start()), End: hhmm(a.Usual.End()), Source: a.Usual.Source,
+					FromDays: a.Usual.FromDays, Explanation: a.UsualExplanation},
+				Clock: Clock{Suspect: a.Clock.Suspect, ShiftHours: float64(a.Clock.ShiftMinutes) / 60,
+					StampedUTCShare: a.Clock.StampedUTCShare, Explanation: a.ClockExplanation},
+				Evidence: Evidence{ActiveDays: a.Evidence.ActiveDays, Sessions: a.Evidence.Sessions,
+					ActiveHours: a.Evidence.ActiveHours, HistoryWeeks: a.Evidence.HistoryWeeks,
+					BaselineWeeks: a.Evidence.BaselineWeeks, CappedAtElevated: a.Evidence.Capped,
+					Explanation: a.Evidence.Explanation}}
 			for _, x := range a.Factors {
 				p.Factors = append(p.Factors, Factor{Name: x.Name, Value: x.Value, Baseline: x.Baseline,
 					Contribution: x.Contribution, Explanation: x.Explanation})
@@ -82,6 +129,9 @@ func NewDocument(w analysis.Window) Document {
 	}
 	return d
 }
+
+// hhmm is minutes after midnight as "HH:MM"; 1440 is "24:00".
+func hhmm(min int) string { return fmt.Sprintf("%02d:%02d", min/60, min%60) }
 
 // Write writes the window in the given format.
 func Write(out io.Writer, format string, w analysis.Window) error {

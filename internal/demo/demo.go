@@ -6,7 +6,9 @@
 //
 // The people carry planted archetypes (a steady 9-to-5, evenings creeping
 // in, a crunch that ended, a night shift, no day off for three weeks, an
-// overloaded ticket owner, a newcomer) whose expected level and sustained
+// overloaded ticket owner, a newcomer; early and late starters and a +0000
+// laptop with nothing configured, a patch-series batcher, a release weekend,
+// always-on evenings, Saturdays) whose expected level and sustained
 // flag are in People, for tests and for the demo's own check.
 package demo
 
@@ -45,6 +47,13 @@ const (
 	Overloaded       = "overloaded ticket owner"
 	Newcomer         = "newcomer, two weeks of history"
 	Colleague        = "colleague: office hours, a rare late commit"
+	EarlyStarter     = "healthy early starter, 07:00-16:00, no hours configured"
+	LateStarter      = "healthy late starter, 12:00-20:30, no hours configured"
+	LaptopUTCOnly    = "New York hours on a laptop stamping +0000, no zone configured"
+	Batcher          = "patch-series batcher: 19 commits in one evening minute a week"
+	ReleaseWeekend   = "one release weekend, two weeks ago"
+	AlwaysOn         = "always-on evenings: about 45 minutes most weekdays for six weeks"
+	Saturdays        = "five hours every Saturday for five weeks"
 )
 
 // Member is one person of the demo organisation.
@@ -54,7 +63,10 @@ type Member struct {
 	Timezone       string // a person-level zone; "" to use the team's
 	Hours          string // person-level working hours; "" for the default
 	LaptopUTC      bool   // commits record +0000 whatever the zone: the config's zone must win
-	Jira           bool   // has a Jira account (platform and payments use Jira)
+	// OffsetHours is the clock of a person in no team with no zone: their
+	// commits record it, and the analysis judges them in it.
+	OffsetHours int
+	Jira        bool // has a Jira account (platform and payments use Jira)
 
 	// What the analysis must find as of AsOf.
 	Level     analysis.Level
@@ -102,6 +114,15 @@ var People = []Member{
 	{ID: "tom", Name: "Tom Mobile", Team: "mobile", Archetype: Colleague, Level: analysis.LevelLow},
 	{ID: "ida", Name: "Ida Security", Team: "security", Archetype: Steady, Level: analysis.LevelLow},
 	{ID: "jon", Name: "Jon Security", Team: "security", Archetype: Colleague, Level: analysis.LevelLow},
+	// People in no team and with no zone: judged in their commits' offsets,
+	// against a usual window learned from their history.
+	{ID: "erin", Name: "Erin Early", Archetype: EarlyStarter, OffsetHours: 1, Level: analysis.LevelLow},
+	{ID: "lars", Name: "Lars Late", Archetype: LateStarter, OffsetHours: -5, Level: analysis.LevelLow},
+	{ID: "uma", Name: "Uma UTC", Archetype: LaptopUTCOnly, OffsetHours: -5, LaptopUTC: true, Level: analysis.LevelLow},
+	{ID: "bart", Name: "Bart Batcher", Team: "platform", Archetype: Batcher, Jira: true, Level: analysis.LevelLow},
+	{ID: "rose", Name: "Rose Release", Team: "payments", Archetype: ReleaseWeekend, Jira: true, Level: analysis.LevelLow},
+	{ID: "alex", Name: "Alex Always", Team: "mobile", Archetype: AlwaysOn, Level: analysis.LevelElevated, Sustained: true},
+	{ID: "sara", Name: "Sara Saturdays", Team: "support", Archetype: Saturdays, Level: analysis.LevelElevated, Sustained: true},
 }
 
 // Outsider is a contributor the config does not name: their commits are in
@@ -213,7 +234,10 @@ teams:
 	}
 	b.WriteString("people:\n")
 	for _, p := range People {
-		fmt.Fprintf(&b, "  - {id: %s, name: %q, team: %s, emails: [%s]", p.ID, p.Name, p.Team, email(p))
+		fmt.Fprintf(&b, "  - {id: %s, name: %q, emails: [%s]", p.ID, p.Name, email(p))
+		if p.Team != "" {
+			fmt.Fprintf(&b, ", team: %s", p.Team)
+		}
 		if p.Timezone != "" {
 			fmt.Fprintf(&b, ", timezone: %s", p.Timezone)
 		}
@@ -257,9 +281,17 @@ func plantCommits(cfg *config.Config) ([]commit, error) {
 		}
 		rng := rand.New(rand.NewPCG(uint64(i)+1, 2026))
 		p := planter{m: m, rules: rules, rng: rng}
+		loc := rules.Location
+		if loc == nil {
+			loc = time.FixedZone("", m.OffsetHours*3600)
+		}
 		for d := start; !d.After(AsOf); d = d.AddDate(0, 0, 1) {
 			for _, minute := range p.day(d) {
-				local := time.Date(d.Year(), d.Month(), d.Day(), 0, minute, rng.IntN(60), 0, rules.Location)
+				sec := rng.IntN(60)
+				if m.Archetype == Batcher && minute == 19*60+37 {
+					sec = 0 // one applied patch series: the same minute and second
+				}
+				local := time.Date(d.Year(), d.Month(), d.Day(), 0, minute, sec, 0, loc)
 				if m.LaptopUTC {
 					local = local.UTC()
 				}
@@ -344,6 +376,46 @@ func (p planter) day(d time.Time) []int {
 	case Newcomer:
 		if working && daysBack < 14 {
 			out = p.office(4, 8)
+		}
+	case EarlyStarter:
+		if working {
+			out = p.between(7*60+5, 15*60+50, 4+p.rng.IntN(5))
+		}
+	case LateStarter:
+		if working {
+			out = p.between(12*60+5, 20*60+20, 4+p.rng.IntN(5))
+		}
+	case LaptopUTCOnly:
+		if working {
+			out = p.office(4, 8) // in New York, 09:00-18:00
+		}
+	case Batcher:
+		if working {
+			out = p.office(4, 8)
+			if wd == time.Tuesday {
+				for range 19 {
+					out = append(out, 19*60+37)
+				}
+			}
+		}
+	case ReleaseWeekend:
+		if working {
+			out = p.office(4, 8)
+		} else if weeksBack == 2 {
+			out = p.between(10*60, 16*60, 10)
+		}
+	case AlwaysOn:
+		if working {
+			out = p.office(4, 8)
+			if weeksBack < 6 && wd >= time.Monday && wd <= time.Thursday {
+				out = append(out, 21*60+p.rng.IntN(10), 21*60+20+p.rng.IntN(10), 21*60+40+p.rng.IntN(10))
+			}
+		}
+	case Saturdays:
+		if working {
+			out = p.office(4, 8)
+		} else if weeksBack < 5 && wd == time.Saturday {
+			out = p.between(10*60, 15*60, 10)
 		}
 	}
 	return out

@@ -1,0 +1,147 @@
+// Command stability prints the stability table of docs/validation.md: for
+// each one-step change of one threshold of the risk model, how many
+// person-windows are elevated or high, and the Jaccard index of that set
+// with the defaults' set. It judges in-process, over the databases that
+// bench/validation/run.sh collected and analysed:
+//
+//	go run ./bench/validation/stability -from 2021-01-03 -to 2026-06-14 RUNDIR/*/overtime.yaml
+//
+// Each config is a run.sh config (no people: every author is their own
+// person); one assessment every 28 days from -from to -to, as run.sh's
+// reports.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/overtime-project/overtime/analysis"
+	"github.com/overtime-project/overtime/config"
+	"github.com/overtime-project/overtime/store"
+)
+
+// variant is one threshold moved by one step.
+type variant struct {
+	name string
+	set  func(*config.Analysis)
+}
+
+// The step of each threshold is its smallest meaningful change: half an
+// hour of active time (its unit), 1 week, 5 points, 5 percentage points, 1
+// hour of span, 1 day, 0.05 of a share, 2 days of prior, 1 hour of shift,
+// 0.1 of a share, 0.25 of a ratio. Two steps of heavy_week_after_hours are
+// shown as well.
+var variants = []variant{
+	{"heavy_week_after_hours 3 → 2.5", func(a *config.Analysis) { a.HeavyWeekAfterHours = 2.5 }},
+	{"heavy_week_after_hours 3 → 3.5", func(a *config.Analysis) { a.HeavyWeekAfterHours = 3.5 }},
+	{"heavy_week_after_hours 3 → 2 (two steps)", func(a *config.Analysis) { a.HeavyWeekAfterHours = 2 }},
+	{"heavy_week_after_hours 3 → 4 (two steps)", func(a *config.Analysis) { a.HeavyWeekAfterHours = 4 }},
+	{"sustained.heavy_weeks 3 → 2", func(a *config.Analysis) { a.Sustained.HeavyWeeks = 2 }},
+	{"sustained.heavy_weeks 3 → 4", func(a *config.Analysis) { a.Sustained.HeavyWeeks = 4 }},
+	{"levels.elevated 30 → 25", func(a *config.Analysis) { a.Levels.Elevated = 25 }},
+	{"levels.elevated 30 → 35", func(a *config.Analysis) { a.Levels.Elevated = 35 }},
+	{"after_hours_ratio bands −5 pp", func(a *config.Analysis) { a.Factors.AfterHoursRatio.Bands = []float64{0.05, 0.20, 0.35} }},
+	{"after_hours_ratio bands +5 pp", func(a *config.Analysis) { a.Factors.AfterHoursRatio.Bands = []float64{0.15, 0.30, 0.45} }},
+	{"non_working_day_ratio bands −5 pp", func(a *config.Analysis) { a.Factors.NonWorkingDayRatio.Bands = []float64{0.01, 0.10, 0.20} }},
+	{"non_working_day_ratio bands +5 pp", func(a *config.Analysis) { a.Factors.NonWorkingDayRatio.Bands = []float64{0.10, 0.20, 0.30} }},
+	{"workday_span_hours bands −1 h", func(a *config.Analysis) { a.Factors.WorkdaySpanHours.Bands = []float64{9, 12} }},
+	{"workday_span_hours bands +1 h", func(a *config.Analysis) { a.Factors.WorkdaySpanHours.Bands = []float64{11, 14} }},
+	{"late_night_days bands −1", func(a *config.Analysis) { a.Factors.LateNightDays.Bands = []float64{1, 3, 7} }},
+	{"late_night_days bands +1", func(a *config.Analysis) { a.Factors.LateNightDays.Bands = []float64{3, 5, 9} }},
+	{"usual_hours.min_day_share 0.20 → 0.15", func(a *config.Analysis) { a.UsualHours.MinDayShare = 0.15 }},
+	{"usual_hours.min_day_share 0.20 → 0.25", func(a *config.Analysis) { a.UsualHours.MinDayShare = 0.25 }},
+	{"usual_hours.prior_days 5 → 3", func(a *config.Analysis) { a.UsualHours.PriorDays = 3 }},
+	{"usual_hours.prior_days 5 → 7", func(a *config.Analysis) { a.UsualHours.PriorDays = 7 }},
+	{"usual_hours.min_days 10 → 8", func(a *config.Analysis) { a.UsualHours.MinDays = 8 }},
+	{"usual_hours.min_days 10 → 12", func(a *config.Analysis) { a.UsualHours.MinDays = 12 }},
+	{"clock.min_shift_hours 4 → 3", func(a *config.Analysis) { a.Clock.MinShiftHours = 3 }},
+	{"clock.min_shift_hours 4 → 5", func(a *config.Analysis) { a.Clock.MinShiftHours = 5 }},
+	{"persistence.long_standing_share 0.5 → 0.4", func(a *config.Analysis) { a.Persistence.LongStandingShare = 0.4 }},
+	{"persistence.long_standing_share 0.5 → 0.6", func(a *config.Analysis) { a.Persistence.LongStandingShare = 0.6 }},
+	{"persistence.rising_ratio 1.5 → 1.25", func(a *config.Analysis) { a.Persistence.RisingRatio = 1.25 }},
+	{"persistence.rising_ratio 1.5 → 1.75", func(a *config.Analysis) { a.Persistence.RisingRatio = 1.75 }},
+	{"insufficient_data.min_active_days 4 → 3", func(a *config.Analysis) { a.InsufficientData.MinActiveDays = 3 }},
+	{"insufficient_data.min_active_days 4 → 5", func(a *config.Analysis) { a.InsufficientData.MinActiveDays = 5 }},
+}
+
+type key struct {
+	db, person string
+	asOf       time.Time
+}
+
+func main() {
+	from := flag.String("from", "2021-01-03", "first as-of date")
+	to := flag.String("to", "2026-06-14", "last as-of date")
+	flag.Parse()
+	first, err1 := time.Parse("2006-01-02", *from)
+	last, err2 := time.Parse("2006-01-02", *to)
+	if err1 != nil || err2 != nil || flag.NArg() == 0 {
+		fmt.Fprintln(os.Stderr, "usage: stability [-from YYYY-MM-DD] [-to YYYY-MM-DD] CONFIG...")
+		os.Exit(2)
+	}
+	ctx := context.Background()
+	var dates []time.Time
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 28) {
+		dates = append(dates, d)
+	}
+	flagged := func(set func(*config.Analysis)) (map[key]bool, error) {
+		out := map[key]bool{}
+		for _, path := range flag.Args() {
+			cfg, err := config.Load(path)
+			if err != nil {
+				return nil, err
+			}
+			set(&cfg.Analysis)
+			db, err := store.Open(ctx, cfg.Database, store.Options{ReadOnly: true})
+			if err != nil {
+				return nil, err
+			}
+			opts := analysis.RiskOptionsFor(cfg)
+			for _, d := range dates {
+				risks, err := analysis.AssessPeople(ctx, db, d, opts)
+				if err != nil {
+					db.Close()
+					return nil, err
+				}
+				for id, r := range risks {
+					if r.Level == analysis.LevelElevated || r.Level == analysis.LevelHigh {
+						out[key{path, id, d}] = true
+					}
+				}
+			}
+			db.Close()
+		}
+		return out, nil
+	}
+	base, err := flagged(func(*config.Analysis) {})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("%d dates × %d histories; the defaults flag %d person-windows.\n\n", len(dates), flag.NArg(), len(base))
+	fmt.Println("| one step | flagged | Jaccard with the defaults |")
+	fmt.Println("|---|---:|---:|")
+	for _, v := range variants {
+		got, err := flagged(v.set)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		inter, union := 0, len(base)
+		for k := range got {
+			if base[k] {
+				inter++
+			} else {
+				union++
+			}
+		}
+		j := 1.0
+		if union > 0 {
+			j = float64(inter) / float64(union)
+		}
+		fmt.Printf("| %s | %d | %.2f |\n", v.name, len(got), j)
+	}
+}
