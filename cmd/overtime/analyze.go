@@ -4,8 +4,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/overtime-project/overtime/analysis"
 )
 
 type analyzeOptions struct{ *globalOptions }
@@ -32,7 +30,7 @@ timezone, a holiday) applies to all history.`,
 			}
 			defer db.Close()
 			start := time.Now()
-			res, err := analysis.Analyze(cmd.Context(), db, cfg)
+			res, err := analyze(cmd.Context(), db, cfg)
 			if err != nil {
 				return err
 			}

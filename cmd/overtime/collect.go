@@ -110,6 +110,9 @@ func runCollect(ctx context.Context, db *store.DB, cfg *config.Config, log *slog
 		log.Error("source not collected", "source", o.Source, "err", o.Err)
 	}
 	outcomes = append(outcomes, collectors.Run(ctx, db, cs, log)...)
+	if err := markCollected(ctx, db); err != nil {
+		return outcomes, err
+	}
 	if days := cfg.Privacy.RetentionDays; days > 0 {
 		cutoff := time.Now().AddDate(0, 0, -days)
 		n, err := db.ApplyRetention(ctx, cutoff)

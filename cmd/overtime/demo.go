@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/overtime-project/overtime/analysis"
+	"github.com/overtime-project/overtime/config"
 	"github.com/overtime-project/overtime/export/report"
 	"github.com/overtime-project/overtime/internal/demo"
 	"github.com/overtime-project/overtime/store"
@@ -112,6 +113,9 @@ database where it says, and keeps it.`, len(demo.People), len(demo.Teams), demo.
 					}
 				}
 			}
+			if !o.quiet {
+				o.nextSteps(res.ConfigPath, res.DBPath)
+			}
 			return nil
 		},
 	}
@@ -119,4 +123,29 @@ database where it says, and keeps it.`, len(demo.People), len(demo.Teams), demo.
 	f.StringVar(&o.dir, "dir", "", "build the demo here and keep it (default: a temporary directory, removed at the end)")
 	f.StringVar(&o.format, "format", "table", "output format: table, json or csv")
 	return cmd
+}
+
+// nextSteps tells, on stderr (stdout may go to jq), what to do with the
+// demo: keep it, serve it, scrape it, open the dashboards.
+func (o *demoOptions) nextSteps(configPath, dbPath string) {
+	asOf := demo.AsOf.Format("2006-01-02")
+	if o.dir == "" && o.dbPath == "" {
+		fmt.Fprintf(o.stderr, `
+Next: keep the demo and look at it in Prometheus and Grafana:
+  overtime demo --dir ./overtime-demo
+  overtime serve --config ./overtime-demo/overtime.yaml
+`)
+		return
+	}
+	kept := "--config " + configPath
+	if o.dir == "" {
+		kept = "--db " + dbPath // the config went with the temporary directory
+	}
+	fmt.Fprintf(o.stderr, `
+Next:
+  overtime report %[1]s --as-of %[2]s --format json
+  overtime serve %[1]s      # then scrape http://%[3]s/metrics
+Point Prometheus at it (README.md, "Try it with Prometheus and Grafana") and open the
+Grafana dashboards in dashboards/grafana/ (folder "Overtime": team overview, person drill-down).
+`, kept, asOf, config.DefaultListen)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/overtime-project/overtime/analysis"
+	"github.com/overtime-project/overtime/export/report"
 	"github.com/overtime-project/overtime/identity"
 )
 
@@ -53,14 +54,14 @@ a person in the config.`,
 				if !p.Configured {
 					continue
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", p.ID, p.Team, orNone(strings.Join(p.Identities, ", ")))
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", clean(p.ID), clean(p.Team), orNone(clean(strings.Join(p.Identities, ", "))))
 			}
 			tw.Flush()
 			fmt.Fprintf(o.stdout, "\nUnclaimed identities (each is a person of its own): %d\n", len(res.Unmatched))
 			tw = tabwriter.NewWriter(o.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "IDENTITY\tNAME\tEVENTS\tPERSON ID")
 			for _, s := range res.Unmatched {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", s.Identity, s.Name, events[s.Identity], res.ByIdentity[s.Identity])
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", clean(s.Identity), clean(s.Name), events[s.Identity], clean(res.ByIdentity[s.Identity]))
 			}
 			tw.Flush()
 			links, err := db.IdentityLinks(cmd.Context())
@@ -75,7 +76,7 @@ a person in the config.`,
 			if len(res.Suggestions) > 0 {
 				fmt.Fprintln(o.stdout, "\nSuggested merges (add the identity to the person in the config to accept):")
 				for _, s := range res.Suggestions {
-					fmt.Fprintf(o.stdout, "  %s -> %s (%s)\n", s.Identity, s.PersonID, s.Reason)
+					fmt.Fprintf(o.stdout, "  %s -> %s (%s)\n", clean(s.Identity), clean(s.PersonID), clean(s.Reason))
 				}
 			}
 			zones, err := db.JiraTimeZones(cmd.Context())
@@ -92,7 +93,7 @@ a person in the config.`,
 				}
 				for _, id := range p.Identities {
 					if z := zones[id]; z != "" {
-						hints = append(hints, fmt.Sprintf("  %s: timezone: %s (Jira's setting for %s)", p.ID, z, id))
+						hints = append(hints, fmt.Sprintf("  %s: timezone: %s (Jira's setting for %s)", clean(p.ID), clean(z), clean(id)))
 						break
 					}
 				}
@@ -104,13 +105,17 @@ a person in the config.`,
 			if len(res.Bots) > 0 {
 				fmt.Fprintf(o.stdout, "\nLeft out as bots: %d\n", len(res.Bots))
 				for _, b := range res.Bots {
-					fmt.Fprintf(o.stdout, "  %s (%s), %d events\n", b.Identity, b.Name, events[b.Identity])
+					fmt.Fprintf(o.stdout, "  %s (%s), %d events\n", clean(b.Identity), clean(b.Name), events[b.Identity])
 				}
 			}
 			return nil
 		},
 	}
 }
+
+// clean strips control characters from what sources named: an author name
+// in a commit can carry terminal escape sequences.
+func clean(s string) string { return report.Printable(s) }
 
 func orNone(s string) string {
 	if s == "" {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 
 	"github.com/spf13/cobra"
 
@@ -43,6 +44,9 @@ hand, for example after the gateway restarted without persistence.`,
 			if o.url == "" {
 				return usageError{errors.New("--url: no Pushgateway given and export.prometheus.pushgateway is empty")}
 			}
+			if u, err := url.Parse(o.url); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return usageError{fmt.Errorf("--url: want an http or https URL, got %q", promexport.RedactURL(o.url))}
+			}
 			snap, err := readSnapshot(cfg)
 			if err != nil {
 				return err
@@ -50,7 +54,7 @@ hand, for example after the gateway restarted without persistence.`,
 			if err := promexport.Push(cmd.Context(), o.url, snap); err != nil {
 				return err
 			}
-			o.logger().Info("pushed", "url", o.url, "people", len(snap.People), "generated_at", snap.GeneratedAt)
+			o.logger().Info("pushed", "url", promexport.RedactURL(o.url), "people", len(snap.People), "generated_at", snap.GeneratedAt)
 			return nil
 		},
 	}
@@ -104,7 +108,7 @@ func exportMetrics(ctx context.Context, cfg *config.Config, snap *promexport.Sna
 		if err := promexport.Push(ctx, p.Pushgateway, snap); err != nil {
 			errs = append(errs, err)
 		} else {
-			log.Info("pushed", "url", p.Pushgateway)
+			log.Info("pushed", "url", promexport.RedactURL(p.Pushgateway))
 		}
 	}
 	return errors.Join(errs...)

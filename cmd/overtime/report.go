@@ -1,14 +1,20 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/overtime-project/overtime/analysis"
+	"github.com/overtime-project/overtime/config"
 	"github.com/overtime-project/overtime/export/report"
+	"github.com/overtime-project/overtime/store"
 )
 
 type reportOptions struct {
@@ -50,16 +56,20 @@ stored; docs/methodology.md explains the model.`,
 			if err != nil {
 				return err
 			}
-			if err := o.validate(); err != nil {
+			if err := o.validate(cfg, asOf); err != nil {
 				return err
 			}
-			db, err := openStoreReadOnly(cmd.Context(), cfg)
+			log := o.logger()
+			db, err := openAnalyzed(cmd.Context(), cfg, log)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
 			w, err := analysis.SummarizeRisk(cmd.Context(), db, asOf, o.window, o.team, analysis.RiskOptionsFor(cfg))
 			if err != nil {
+				return err
+			}
+			if err := sayWhenEmpty(cmd.Context(), db, w, log); err != nil {
 				return err
 			}
 			pseudo, err := pseudonymizer(cfg)
@@ -91,12 +101,67 @@ func parseAsOf(s string, now func() time.Time) (time.Time, error) {
 	return d, nil
 }
 
-func (o *reportOptions) validate() error {
+func (o *reportOptions) validate(cfg *config.Config, asOf time.Time) error {
 	if !slices.Contains(report.Formats, o.format) {
 		return usageError{fmt.Errorf("--format: unknown format %q (want table, json or csv)", o.format)}
 	}
 	if o.window < 1 || o.window > 366 {
 		return usageError{fmt.Errorf("--window: want 1 to 366 days, got %d", o.window)}
 	}
+	if err := checkNotFuture(asOf, o.now); err != nil {
+		return err
+	}
+	if o.team != "" {
+		if _, ok := cfg.Team(o.team); !ok {
+			return usageError{fmt.Errorf("--team: no team %q in the config; %s", o.team, teamNames(cfg))}
+		}
+	}
+	return nil
+}
+
+// checkNotFuture refuses an --as-of after tomorrow (tomorrow is today
+// somewhere on Earth): no activity can have happened there yet.
+func checkNotFuture(asOf time.Time, now func() time.Time) error {
+	today, _ := parseAsOf("", now)
+	if asOf.After(today.AddDate(0, 0, 1)) {
+		return usageError{fmt.Errorf("--as-of %s lies in the future (today is %s): there is no activity to report there yet",
+			asOf.Format("2006-01-02"), today.Format("2006-01-02"))}
+	}
+	return nil
+}
+
+// teamNames lists the config's teams for an error message.
+func teamNames(cfg *config.Config) string {
+	if len(cfg.Teams) == 0 {
+		return "the config declares no teams"
+	}
+	names := make([]string, 0, len(cfg.Teams))
+	for _, t := range cfg.Teams {
+		names = append(names, strconv.Quote(t.Name))
+	}
+	return "the teams are " + strings.Join(names, ", ")
+}
+
+// sayWhenEmpty warns, on stderr, when the window holds no activity at all,
+// and says where the stored activity lies, so that an empty report is
+// never silent.
+func sayWhenEmpty(ctx context.Context, db *store.DB, w analysis.Window, log *slog.Logger) error {
+	for _, p := range w.People {
+		if p.Events > 0 {
+			return nil
+		}
+	}
+	from, to := w.Days()
+	first, last, ok, err := db.EventSpan(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		log.Warn("the database holds no activity yet: run `overtime collect` (or `overtime run`) first", "database", db.Path())
+		return nil
+	}
+	log.Warn("no activity in the window; choose an --as-of within the stored activity",
+		"window_from", from.Format("2006-01-02"), "window_to", to.Format("2006-01-02"),
+		"activity_from", first.Format("2006-01-02"), "activity_to", last.Format("2006-01-02"))
 	return nil
 }

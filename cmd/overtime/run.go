@@ -25,7 +25,8 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 		Long: `Run is the nightly job: it collects every configured source, analyzes all
 stored activity in each person's local time, writes the metrics snapshot that
 'overtime serve' answers from (and the textfile and Pushgateway push, when the
-config asks for them), and prints the report table for the window ending today.
+config asks for them), and prints the report table for the window ending today
+(--quiet prints no table and logs only warnings and errors, for cron).
 Only one run may use a database at a time; a second one fails at once. The exit
 status is non-zero if any source failed (the analysis still runs on what the
 other sources brought, and the metrics say which source failed).`,
@@ -40,6 +41,9 @@ other sources brought, and the metrics say which source failed).`,
 			}
 			asOf, err := parseAsOf(o.asOf, o.now)
 			if err != nil {
+				return err
+			}
+			if err := checkNotFuture(asOf, o.now); err != nil {
 				return err
 			}
 			pseudo, err := pseudonymizer(cfg)
@@ -66,7 +70,7 @@ other sources brought, and the metrics say which source failed).`,
 			var snap promexport.Snapshot
 			var weeks []promexport.WeeklyPoint
 			var w analysis.Window
-			res, analysisErr := analysis.Analyze(ctx, db, cfg)
+			res, analysisErr := analyze(ctx, db, cfg)
 			if analysisErr == nil {
 				log.Info("analyzed", "people", len(res.People), "bots", len(res.Bots), "duration", time.Since(start).Round(time.Millisecond))
 				snap, weeks, analysisErr = buildSnapshot(ctx, db, cfg, asOf, pseudo)
@@ -83,7 +87,7 @@ other sources brought, and the metrics say which source failed).`,
 			snap.Job = jobFigures(cfg, outcomes, phases)
 			snap.Finish(prev, o.now(), collectErr == nil && analysisErr == nil)
 			exportErr := exportMetrics(ctx, cfg, &snap, weeks, log)
-			if analysisErr == nil {
+			if analysisErr == nil && !o.quiet {
 				pseudonymizeWindow(&w, pseudo)
 				if err := report.Write(o.stdout, "table", w); err != nil {
 					return errors.Join(collectErr, err, exportErr)
