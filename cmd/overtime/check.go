@@ -31,25 +31,30 @@ nightly job may run with other variables).`,
 		Example: `  overtime check --config overtime.yaml`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := config.Load(o.configPath)
-			if err != nil {
-				return usageError{err}
-			}
-			problems, warnings := preflight(cmd.Context(), cfg)
-			for _, w := range warnings {
-				fmt.Fprintf(o.stderr, "%s: warning: %s\n", o.configPath, w)
-			}
-			if len(problems) > 0 {
-				for i, p := range problems {
-					problems[i] = fmt.Errorf("%s: %w", o.configPath, p)
-				}
-				return usageError{errors.Join(problems...)}
-			}
-			fmt.Fprintf(o.stdout, "%s: ok (%d teams, %d people, %d git sources)\n",
-				o.configPath, len(cfg.Teams), len(cfg.People), len(cfg.Sources.Git))
-			return nil
+			return checkRun(cmd.Context(), o)
 		},
 	}
+}
+
+// checkRun is `overtime check`.
+func checkRun(ctx context.Context, o *checkOptions) error {
+	cfg, err := config.Load(o.configPath)
+	if err != nil {
+		return usageError{err}
+	}
+	problems, warnings := preflight(ctx, cfg)
+	for _, w := range warnings {
+		fmt.Fprintf(o.stderr, "%s: warning: %s\n", o.configPath, w)
+	}
+	if len(problems) > 0 {
+		for i, p := range problems {
+			problems[i] = fmt.Errorf("%s: %w", o.configPath, p)
+		}
+		return usageError{errors.Join(problems...)}
+	}
+	fmt.Fprintf(o.stdout, "%s: ok (%d teams, %d people, %d git sources)\n",
+		o.configPath, len(cfg.Teams), len(cfg.People), len(cfg.Sources.Git))
+	return nil
 }
 
 // preflight finds what a valid config will still fail on where it runs: a

@@ -63,7 +63,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("--dir did not keep %s: %v", f, err)
 		}
 	}
-	r := overtime(t, dir, "report", "--config", "overtime.yaml", "--as-of", "2026-05-31", "--team", "payments")
+	r := cli(t, "report", "--config", filepath.Join(dir, "overtime.yaml"), "--as-of", "2026-05-31", "--team", "payments")
 	if r.code != 0 || !strings.Contains(r.stdout, "dana") || strings.Contains(r.stdout, "olga") {
 		t.Errorf("report on the kept demo: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/overtime-project/overtime/analysis"
 	"github.com/overtime-project/overtime/config"
 	"github.com/overtime-project/overtime/export/report"
+	"github.com/overtime-project/overtime/pipeline"
 	"github.com/overtime-project/overtime/store"
 )
 
@@ -23,6 +24,8 @@ type reportOptions struct {
 	asOf   string
 	window int
 	team   string
+
+	windowSet bool // --window given; else analysis.window_days
 }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
@@ -45,39 +48,8 @@ stored; docs/methodology.md explains the model.`,
   overtime report --format csv --team payments > payments.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := o.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			if !cmd.Flags().Changed("window") {
-				o.window = cfg.Analysis.WindowDays
-			}
-			asOf, err := parseAsOf(o.asOf, o.now)
-			if err != nil {
-				return err
-			}
-			if err := o.validate(cfg, asOf); err != nil {
-				return err
-			}
-			log := o.logger()
-			db, err := openAnalyzed(cmd.Context(), cfg, log)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			w, err := analysis.SummarizeRisk(cmd.Context(), db, asOf, o.window, o.team, analysis.RiskOptionsFor(cfg))
-			if err != nil {
-				return err
-			}
-			if err := sayWhenEmpty(cmd.Context(), db, w, log); err != nil {
-				return err
-			}
-			pseudo, err := pseudonymizer(cfg)
-			if err != nil {
-				return usageError{err}
-			}
-			pseudonymizeWindow(&w, pseudo)
-			return report.Write(o.stdout, o.format, w)
+			o.windowSet = cmd.Flags().Changed("window")
+			return reportRun(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -86,6 +58,75 @@ stored; docs/methodology.md explains the model.`,
 	f.IntVar(&o.window, "window", 28, "window length in days (default analysis.window_days)")
 	f.StringVar(&o.team, "team", "", "only this team")
 	return cmd
+}
+
+// reportRun is `overtime report`.
+func reportRun(ctx context.Context, o *reportOptions) error {
+	cfg, err := o.config()
+	if err != nil {
+		return err
+	}
+	if !o.windowSet {
+		o.window = cfg.Analysis.WindowDays
+	}
+	asOf, err := parseAsOf(o.asOf, o.now)
+	if err != nil {
+		return err
+	}
+	if err := o.validate(cfg, asOf); err != nil {
+		return err
+	}
+	log := o.logger()
+	db, err := openAnalyzed(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	w, err := analysis.SummarizeRisk(ctx, db, asOf, o.window, o.team, analysis.RiskOptionsFor(cfg))
+	if err != nil {
+		return err
+	}
+	if err := sayWhenEmpty(ctx, db, w, log); err != nil {
+		return err
+	}
+	pseudo, err := pseudonymizer(cfg)
+	if err != nil {
+		return usageError{err}
+	}
+	pipeline.PseudonymizeWindow(&w, pseudo)
+	return report.Write(o.stdout, o.format, w)
+}
+
+// openAnalyzed opens the database for reading, first bringing the analysis
+// up to date when a collect happened after it.
+func openAnalyzed(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.DB, error) {
+	db, err := openStoreReadOnly(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	stale, err := pipeline.AnalysisStale(ctx, db)
+	if err != nil || !stale {
+		if err != nil {
+			db.Close()
+		}
+		return db, err
+	}
+	db.Close()
+	log.Info("activity was collected after the last analysis; analyzing first", "database", cfg.Database)
+	w, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("the stored analysis is older than the last collect, and analyzing now failed (run `overtime analyze`): %w", err)
+	}
+	start := time.Now()
+	res, err := pipeline.Analyze(ctx, w, cfg)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the stored analysis is older than the last collect, and analyzing now failed (run `overtime analyze`): %w", err)
+	}
+	log.Info("analyzed", "people", len(res.People), "bots", len(res.Bots), "duration", time.Since(start).Round(time.Millisecond))
+	return openStoreReadOnly(ctx, cfg)
 }
 
 // parseAsOf reads an --as-of date; "" is today.

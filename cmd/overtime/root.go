@@ -26,6 +26,9 @@ type globalOptions struct {
 	verbose    bool
 	quiet      bool
 	logFormat  string
+	// configSet is whether --config was given: without it, a missing
+	// overtime.yaml means the built-in defaults.
+	configSet bool
 
 	stdout, stderr io.Writer
 	now            func() time.Time
@@ -47,7 +50,8 @@ hours, holidays) and reports after-hours work per person.`,
 		SilenceErrors:              true,
 		Args:                       unknownCommand,
 		SuggestionsMinimumDistance: 2,
-		PersistentPreRunE: func(*cobra.Command, []string) error {
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			g.configSet = cmd.Flags().Changed("config")
 			return g.validate()
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -139,11 +143,17 @@ func (g *globalOptions) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(g.stderr, opts))
 }
 
-// loadConfig reads --config. When the flag was left at its default and no
+// loadConfig reads --config (see config).
+func (g *globalOptions) loadConfig(cmd *cobra.Command) (*config.Config, error) {
+	g.configSet = cmd.Flags().Changed("config")
+	return g.config()
+}
+
+// config reads --config. When the flag was left at its default and no
 // overtime.yaml exists, the built-in defaults apply (this directory as the
 // only git source), so a first try needs no file at all.
-func (g *globalOptions) loadConfig(cmd *cobra.Command) (*config.Config, error) {
-	if !cmd.Flags().Changed("config") {
+func (g *globalOptions) config() (*config.Config, error) {
+	if !g.configSet {
 		if _, err := os.Stat(g.configPath); errors.Is(err, fs.ErrNotExist) {
 			g.logger().Info("no config file; using built-in defaults", "config", g.configPath)
 			cfg := config.Default(".")

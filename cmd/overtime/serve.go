@@ -17,7 +17,8 @@ import (
 
 type serveOptions struct {
 	*globalOptions
-	listen string
+	listen    string
+	listenSet bool // --listen given; else export.prometheus.listen
 	// idleTimeout closes keep-alive connections idle this long, so clients
 	// that vanish do not hold connections (and descriptors) forever.
 	idleTimeout time.Duration
@@ -49,25 +50,31 @@ missing, scrapes get the last good snapshot. Before any run has written one,
   overtime serve --listen 0.0.0.0:9465 --config /etc/overtime/overtime.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := o.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			if !cmd.Flags().Changed("listen") && cfg.Export.Prometheus.Listen != "" {
-				o.listen = cfg.Export.Prometheus.Listen
-			}
-			if err := checkListen(o.listen); err != nil {
-				return usageError{fmt.Errorf("--listen: want host:port like %q, got %q: %w", config.DefaultListen, o.listen, err)}
-			}
-			path := promexport.SnapshotPath(cfg.Database)
-			if path == "" {
-				return usageError{fmt.Errorf("database %q: an in-memory database has no snapshot to serve", cfg.Database)}
-			}
-			return o.serve(cmd.Context(), path)
+			o.listenSet = cmd.Flags().Changed("listen")
+			return serveRun(cmd.Context(), o)
 		},
 	}
 	cmd.Flags().StringVar(&o.listen, "listen", config.DefaultListen, "host:port to listen on (overrides export.prometheus.listen)")
 	return cmd
+}
+
+// serveRun is `overtime serve`.
+func serveRun(ctx context.Context, o *serveOptions) error {
+	cfg, err := o.config()
+	if err != nil {
+		return err
+	}
+	if !o.listenSet && cfg.Export.Prometheus.Listen != "" {
+		o.listen = cfg.Export.Prometheus.Listen
+	}
+	if err := checkListen(o.listen); err != nil {
+		return usageError{fmt.Errorf("--listen: want host:port like %q, got %q: %w", config.DefaultListen, o.listen, err)}
+	}
+	path := promexport.SnapshotPath(cfg.Database)
+	if path == "" {
+		return usageError{fmt.Errorf("database %q: an in-memory database has no snapshot to serve", cfg.Database)}
+	}
+	return o.serve(ctx, path)
 }
 
 // checkListen accepts host:port with a numeric port; the host may be empty
