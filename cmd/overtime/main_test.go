@@ -242,6 +242,9 @@ func TestBadInputExitsWithUsageErrorNamingIt(t *testing.T) {
 		{[]string{"report", "--as-of", "20-11-2026"}, `--as-of: want YYYY-MM-DD, got "20-11-2026"`},
 		{[]string{"report", "--window", "0"}, `--window: want 1 to 366 days, got 0`},
 		{[]string{"run", "--no-such-flag"}, "unknown flag: --no-such-flag"},
+		{[]string{"nope"}, `unknown command "nope" for "overtime"`},
+		{[]string{"forget"}, "accepts 1 arg(s), received 0"},
+		{[]string{"report", "extra"}, `unknown command "extra" for "overtime report"`},
 	} {
 		r := overtime(t, dir, tc.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {

@@ -69,7 +69,7 @@ hours, holidays) and reports after-hours work per person.`,
 	pf.StringVar(&g.configPath, "config", defaultConfigPath, "config file (YAML)")
 	pf.StringVar(&g.dbPath, "db", "", "DuckDB file (overrides the config's database)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log debug detail")
-	pf.BoolVarP(&g.quiet, "quiet", "q", false, "print no report table and log only warnings and errors (for cron)")
+	pf.BoolVarP(&g.quiet, "quiet", "q", false, "log only warnings and errors, and let run print no report table (for cron)")
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
 	root.AddCommand(
 		newRunCmd(g),
