@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -97,8 +98,38 @@ func (sc *shapeChecker) check(n *yaml.Node, t reflect.Type, path string) {
 		}
 		if err := n.Decode(reflect.New(t).Interface()); err != nil {
 			sc.fail(path, n, "want %s, got %q", describeType(t), n.Value)
+			return
+		}
+		sc.number(n, t, path)
+	}
+}
+
+// number rejects what yaml.v3 decodes into a number without complaint but
+// the config cannot mean: a fraction where a count belongs (it truncates
+// 28.5 to 28) and .nan or .inf anywhere (they would silently zero or max out
+// a factor for everyone).
+func (sc *shapeChecker) number(n *yaml.Node, t reflect.Type, path string) {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if n.ShortTag() == "!!float" {
+			sc.fail(path, n, "want %s, got %q", describeType(t), n.Value)
+			nullify(n)
+		}
+	case reflect.Float32, reflect.Float64:
+		var f float64
+		if err := n.Decode(&f); err == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			sc.fail(path, n, "want a finite number, got %q", n.Value)
+			nullify(n)
 		}
 	}
+}
+
+// nullify turns a rejected value into an empty one, so that decoding the
+// rest of the document for its own checks leaves the default in its place
+// instead of reporting the same value twice.
+func nullify(n *yaml.Node) {
+	*n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}
 }
 
 // pairs returns the key/value pairs of a mapping, with YAML merge keys

@@ -1,11 +1,12 @@
 package main
 
 import (
+	"context"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/overtime-project/overtime/analysis"
+	"github.com/overtime-project/overtime/pipeline"
 )
 
 type analyzeOptions struct{ *globalOptions }
@@ -22,22 +23,26 @@ timezone, a holiday) applies to all history.`,
 		Example: `  overtime analyze --config overtime.yaml`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := o.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			db, err := openStore(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			start := time.Now()
-			res, err := analysis.Analyze(cmd.Context(), db, cfg)
-			if err != nil {
-				return err
-			}
-			o.logger().Info("analyzed", "people", len(res.People), "bots", len(res.Bots), "duration", time.Since(start).Round(time.Millisecond))
-			return nil
+			return analyzeRun(cmd.Context(), o)
 		},
 	}
+}
+
+func analyzeRun(ctx context.Context, o *analyzeOptions) error {
+	cfg, err := o.config()
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	res, err := pipeline.Analyze(ctx, db, cfg)
+	if err != nil {
+		return err
+	}
+	o.logger().Info("analyzed", "people", len(res.People), "bots", len(res.Bots), "duration", time.Since(start).Round(time.Millisecond))
+	return nil
 }

@@ -38,33 +38,38 @@ its retention (15 days by default): raise --storage.tsdb.retention.time.`,
   cp -r ./blocks/* /var/lib/prometheus/metrics2/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if o.out == "" {
-				return usageError{errors.New("--out: give a file, or - for standard output")}
-			}
-			cfg, err := o.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			if o.history == "" {
-				o.history = promexport.HistoryPath(cfg.Database)
-			}
-			if o.history == "" {
-				return usageError{fmt.Errorf("database %q: an in-memory database has no history file; give --history", cfg.Database)}
-			}
-			weeks, err := promexport.ReadHistoryFile(o.history)
-			if errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("no weekly history at %s yet: run `overtime run` first", o.history)
-			}
-			if err != nil {
-				return err
-			}
-			return o.write(weeks)
+			return backfillRun(o)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.out, "out", "", "OpenMetrics file to write, - for standard output (required)")
 	f.StringVar(&o.history, "history", "", "weekly history file (default <database>.history.json)")
 	return cmd
+}
+
+// backfillRun is `overtime backfill`.
+func backfillRun(o *backfillOptions) error {
+	if o.out == "" {
+		return usageError{errors.New("--out: give a file, or - for standard output")}
+	}
+	cfg, err := o.config()
+	if err != nil {
+		return err
+	}
+	if o.history == "" {
+		o.history = promexport.HistoryPath(cfg.Database)
+	}
+	if o.history == "" {
+		return usageError{fmt.Errorf("database %q: an in-memory database has no history file; give --history", cfg.Database)}
+	}
+	weeks, err := promexport.ReadHistoryFile(o.history)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no weekly history at %s yet: run `overtime run` first", o.history)
+	}
+	if err != nil {
+		return err
+	}
+	return o.write(weeks)
 }
 
 func (o *backfillOptions) write(weeks []promexport.WeeklyPoint) error {

@@ -18,7 +18,7 @@ func TestDemo(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "demo")
 	var stdout, stderr bytes.Buffer
-	g := &globalOptions{stdout: &stdout, stderr: &stderr, now: time.Now}
+	g := &globalOptions{stdout: &stdout, stderr: &stderr, now: time.Now, logFormat: "text"}
 	cmd := newDemoCmd(g)
 	cmd.SetArgs([]string{"--dir", dir, "--format", "json"})
 	if err := cmd.ExecuteContext(t.Context()); err != nil {
@@ -51,6 +51,10 @@ func TestDemo(t *testing.T) {
 	if doc.AsOf != "2026-05-31" || len(doc.People) < 20 {
 		t.Errorf("as of %s with %d people", doc.AsOf, len(doc.People))
 	}
+	if !strings.Contains(stderr.String(), "overtime serve --config "+filepath.Join(dir, "overtime.yaml")) ||
+		!strings.Contains(stderr.String(), "dashboards/grafana") {
+		t.Errorf("the demo ends without its next steps (serve, scrape, dashboards):\n%s", stderr.String())
+	}
 	if strings.Contains(stderr.String(), "judged otherwise") {
 		t.Errorf("the demo warned:\n%s", stderr.String())
 	}
@@ -59,7 +63,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("--dir did not keep %s: %v", f, err)
 		}
 	}
-	r := overtime(t, dir, "report", "--config", "overtime.yaml", "--as-of", "2026-05-31", "--team", "payments")
+	r := cli(t, "report", "--config", filepath.Join(dir, "overtime.yaml"), "--as-of", "2026-05-31", "--team", "payments")
 	if r.code != 0 || !strings.Contains(r.stdout, "dana") || strings.Contains(r.stdout, "olga") {
 		t.Errorf("report on the kept demo: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}

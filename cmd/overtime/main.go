@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,21 +16,29 @@ import (
 const (
 	exitOK      = 0
 	exitFailure = 1 // a step failed (a source, the database, ...)
-	exitUsage   = 2 // bad flags or a bad config
+	exitUsage   = 2 // bad flags, arguments or config
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := newRootCmd(os.Stdout, os.Stderr).ExecuteContext(ctx)
+	code := execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	os.Exit(exitCode(err))
+	os.Exit(code)
 }
 
-func exitCode(err error) int {
+// execute runs one command line and returns its exit status, having told
+// stderr what went wrong. Tests call it in process.
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	return exitCode(root.ExecuteContext(ctx), stderr)
+}
+
+func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(os.Stderr, "overtime: %v\n", err)
+	fmt.Fprintf(stderr, "overtime: %v\n", err)
 	var u usageError
 	if errors.As(err, &u) {
 		return exitUsage
@@ -37,7 +46,7 @@ func exitCode(err error) int {
 	return exitFailure
 }
 
-// usageError marks errors of the user's input (flags, config).
+// usageError marks errors of the user's input (flags, arguments, config).
 type usageError struct{ err error }
 
 func (u usageError) Error() string { return u.err.Error() }

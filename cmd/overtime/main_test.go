@@ -18,22 +18,33 @@ import (
 	"github.com/overtime-project/overtime/store"
 )
 
-// overtimeBin is the binary built once for the end-to-end tests.
+// The end-to-end tests run the real command as a process of its own: the
+// test binary itself, started again with OVERTIME_TEST_MAIN=1, runs main
+// instead of the tests. That is the same code as the built binary, without
+// linking DuckDB a second time. Most tests run commands in process (cli).
+const asMainEnv = "OVERTIME_TEST_MAIN"
+
+// overtimeBin is the executable the end-to-end tests start.
 var overtimeBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "overtime-bin")
+	if os.Getenv(asMainEnv) == "1" {
+		main()
+		return
+	}
+	bin, err := os.Executable()
 	if err != nil {
 		panic(err)
 	}
-	overtimeBin = filepath.Join(dir, "overtime")
-	if out, err := exec.Command("go", "build", "-o", overtimeBin, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build overtime: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	overtimeBin = bin
+	os.Exit(m.Run())
+}
+
+// binary returns the command that runs overtime as a process of its own.
+func binary(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, overtimeBin, args...)
+	cmd.Env = append(os.Environ(), asMainEnv+"=1")
+	return cmd
 }
 
 type result struct {
@@ -41,11 +52,12 @@ type result struct {
 	code           int
 }
 
+// overtime runs overtime as a process in dir and waits for it.
 func overtime(t *testing.T, dir string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, overtimeBin, args...)
+	cmd := binary(ctx, args...)
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -87,8 +99,8 @@ func TestRunTwiceGivesTheSameReport(t *testing.T) {
 	t.Parallel()
 	repo := bulkRepo(t, 300)
 	dir := t.TempDir()
-	writeConfig(t, dir, repo.Dir)
-	first := overtime(t, dir, "run")
+	cfg := writeConfig(t, dir, repo.Dir)
+	first := cli(t, "--config", cfg, "run")
 	if first.code != 0 {
 		t.Fatalf("run: exit %d\n%s", first.code, first.stderr)
 	}
@@ -96,14 +108,14 @@ func TestRunTwiceGivesTheSameReport(t *testing.T) {
 		t.Errorf("run did not print the report table:\n%s", first.stdout)
 	}
 	report := func() string {
-		r := overtime(t, dir, "report", "--format", "json", "--as-of", "2026-06-20", "--window", "28")
+		r := cli(t, "--config", cfg, "report", "--format", "json", "--as-of", "2026-06-20", "--window", "28")
 		if r.code != 0 {
 			t.Fatalf("report: exit %d\n%s", r.code, r.stderr)
 		}
 		return r.stdout
 	}
 	before := report()
-	if second := overtime(t, dir, "run"); second.code != 0 {
+	if second := cli(t, "--config", cfg, "run"); second.code != 0 {
 		t.Fatalf("second run: exit %d\n%s", second.code, second.stderr)
 	}
 	if after := report(); after != before {
@@ -127,7 +139,7 @@ func TestRunTwiceGivesTheSameReport(t *testing.T) {
 	if doc.AsOf != "2026-06-20" || doc.WindowDays != 28 || len(doc.People) != 3 || total != 300 {
 		t.Errorf("report = %+v, want 3 people and all 300 commits in the window", doc)
 	}
-	csv := overtime(t, dir, "report", "--format", "csv", "--as-of", "2026-06-20")
+	csv := cli(t, "--config", cfg, "report", "--format", "csv", "--as-of", "2026-06-20")
 	if !strings.HasPrefix(csv.stdout, "as_of,window_days,id,") || strings.Count(csv.stdout, "\n") != 4 {
 		t.Errorf("csv report:\n%s", csv.stdout)
 	}
@@ -144,7 +156,7 @@ func TestKilledCollectLeavesNoGapAndNoDuplicate(t *testing.T) {
 	dir := t.TempDir()
 	writeConfig(t, dir, repo.Dir)
 
-	cmd := exec.Command(overtimeBin, "collect", "-v")
+	cmd := binary(t.Context(), "collect", "-v")
 	cmd.Dir = dir
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -230,6 +242,9 @@ func TestBadInputExitsWithUsageErrorNamingIt(t *testing.T) {
 		{[]string{"report", "--as-of", "20-11-2026"}, `--as-of: want YYYY-MM-DD, got "20-11-2026"`},
 		{[]string{"report", "--window", "0"}, `--window: want 1 to 366 days, got 0`},
 		{[]string{"run", "--no-such-flag"}, "unknown flag: --no-such-flag"},
+		{[]string{"nope"}, `unknown command "nope" for "overtime"`},
+		{[]string{"forget"}, "accepts 1 arg(s), received 0"},
+		{[]string{"report", "extra"}, `unknown command "extra" for "overtime report"`},
 	} {
 		r := overtime(t, dir, tc.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
@@ -254,21 +269,21 @@ func TestForgetErasesAPerson(t *testing.T) {
 	t.Parallel()
 	repo := bulkRepo(t, 30)
 	dir := t.TempDir()
-	writeConfig(t, dir, repo.Dir)
-	if r := overtime(t, dir, "run"); r.code != 0 {
+	cfg := writeConfig(t, dir, repo.Dir)
+	if r := cli(t, "--config", cfg, "run"); r.code != 0 {
 		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
 	}
-	if r := overtime(t, dir, "forget", "ben@example.com"); r.code != 2 || !strings.Contains(r.stderr, "--yes") {
+	if r := cli(t, "--config", cfg, "forget", "ben@example.com"); r.code != 2 || !strings.Contains(r.stderr, "--yes") {
 		t.Errorf("forget without --yes: exit %d, %q", r.code, r.stderr)
 	}
-	if r := overtime(t, dir, "forget", "nobody", "--yes"); r.code != 2 || !strings.Contains(r.stderr, `no person "nobody"`) {
+	if r := cli(t, "--config", cfg, "forget", "nobody", "--yes"); r.code != 2 || !strings.Contains(r.stderr, `no person "nobody"`) {
 		t.Errorf("forget of an unknown person: exit %d, %q", r.code, r.stderr)
 	}
-	r := overtime(t, dir, "forget", "ben@example.com", "--yes")
+	r := cli(t, "--config", cfg, "forget", "ben@example.com", "--yes")
 	if r.code != 0 || !strings.Contains(r.stdout, "forgot ben@example.com: 1 identities, 10 events erased") {
 		t.Fatalf("forget: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	rep := overtime(t, dir, "report", "--format", "csv", "--as-of", "2026-06-03", "--window", "30")
+	rep := cli(t, "--config", cfg, "report", "--format", "csv", "--as-of", "2026-06-03", "--window", "30")
 	if strings.Contains(rep.stdout, "ben@") || !strings.Contains(rep.stdout, "ana@example.com") {
 		t.Errorf("report after forget:\n%s", rep.stdout)
 	}
@@ -276,11 +291,11 @@ func TestForgetErasesAPerson(t *testing.T) {
 	// does not bring him back, neither his events nor his identity.
 	repo.Commit(gittest.Commit{AuthorName: "ben", AuthorEmail: "Ben@Example.com", When: gittest.At(2026, 6, 2, 22, 0, "+0200")})
 	repo.Commit(gittest.Commit{AuthorName: "ana", AuthorEmail: "ana@example.com", When: gittest.At(2026, 6, 2, 22, 30, "+0200")})
-	if r := overtime(t, dir, "run", "-v"); r.code != 0 || !strings.Contains(r.stderr, "read=2 inserted=1") {
+	if r := cli(t, "--config", cfg, "run", "-v"); r.code != 0 || !strings.Contains(r.stderr, "read=2 inserted=1") {
 		t.Fatalf("run after forget: exit %d, want 2 commits read and only ana's stored\n%s", r.code, r.stderr)
 	}
-	rep = overtime(t, dir, "report", "--format", "csv", "--as-of", "2026-06-03", "--window", "30")
-	people := overtime(t, dir, "people")
+	rep = cli(t, "--config", cfg, "report", "--format", "csv", "--as-of", "2026-06-03", "--window", "30")
+	people := cli(t, "--config", cfg, "people")
 	if strings.Contains(strings.ToLower(rep.stdout+people.stdout), "ben@") {
 		t.Errorf("ben is back after a new commit:\n%s\n%s", rep.stdout, people.stdout)
 	}
@@ -290,14 +305,15 @@ func TestFailingSourceDoesNotStopTheOthers(t *testing.T) {
 	t.Parallel()
 	repo := bulkRepo(t, 12)
 	dir := t.TempDir()
-	cfg := fmt.Sprintf(`database: o.duckdb
+	yaml := fmt.Sprintf(`database: o.duckdb
 sources:
   git: [{path: %s}]
   jira: {url: "http://127.0.0.1:1", user_env: OVERTIME_TEST_NO_USER, token_env: OVERTIME_TEST_NO_TOKEN}
   github: {repos: [acme/api], token_env: OVERTIME_TEST_NO_GH_TOKEN}
 `, repo.Dir)
-	os.WriteFile(filepath.Join(dir, "overtime.yaml"), []byte(cfg), 0o644)
-	r := overtime(t, dir, "run")
+	cfg := filepath.Join(dir, "overtime.yaml")
+	os.WriteFile(cfg, []byte(yaml), 0o644)
+	r := cli(t, "--config", cfg, "run")
 	if r.code != 1 {
 		t.Errorf("exit %d, want 1 (a source failed)", r.code)
 	}
@@ -305,7 +321,7 @@ sources:
 		!strings.Contains(r.stderr, "source github failed") || !strings.Contains(r.stderr, "OVERTIME_TEST_NO_GH_TOKEN is empty") {
 		t.Errorf("stderr does not name the failing source and its variable:\n%s", r.stderr)
 	}
-	rep := overtime(t, dir, "report", "--format", "csv", "--as-of", "2026-06-01", "--window", "2")
+	rep := cli(t, "--config", cfg, "report", "--format", "csv", "--as-of", "2026-06-01", "--window", "2")
 	if strings.Count(rep.stdout, "@example.com") != 3 {
 		t.Errorf("git source was not collected despite jira failing:\n%s%s", rep.stdout, rep.stderr)
 	}

@@ -1,15 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/overtime-project/overtime/analysis"
-	promexport "github.com/overtime-project/overtime/export/prometheus"
 	"github.com/overtime-project/overtime/export/report"
-	"github.com/overtime-project/overtime/privacy"
+	"github.com/overtime-project/overtime/pipeline"
 )
 
 type runOptions struct {
@@ -25,7 +23,8 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 		Long: `Run is the nightly job: it collects every configured source, analyzes all
 stored activity in each person's local time, writes the metrics snapshot that
 'overtime serve' answers from (and the textfile and Pushgateway push, when the
-config asks for them), and prints the report table for the window ending today.
+config asks for them), and prints the report table for the window ending today
+(--quiet prints no table and logs only warnings and errors, for cron).
 Only one run may use a database at a time; a second one fails at once. The exit
 status is non-zero if any source failed (the analysis still runs on what the
 other sources brought, and the metrics say which source failed).`,
@@ -33,75 +32,40 @@ other sources brought, and the metrics say which source failed).`,
   overtime run --as-of 2026-11-20     # redo a missed night`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			cfg, err := o.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			asOf, err := parseAsOf(o.asOf, o.now)
-			if err != nil {
-				return err
-			}
-			pseudo, err := pseudonymizer(cfg)
-			if err != nil {
-				return usageError{err}
-			}
-			db, err := openStore(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			log := o.logger()
-			prev := previousSnapshot(cfg, log)
-			phases := map[string]float64{}
-
-			start := time.Now()
-			outcomes, collectErr := runCollect(ctx, db, cfg, log)
-			phases["collect"] = time.Since(start).Seconds()
-			if ctx.Err() != nil {
-				return errors.Join(collectErr, ctx.Err())
-			}
-
-			start = time.Now()
-			var snap promexport.Snapshot
-			var weeks []promexport.WeeklyPoint
-			var w analysis.Window
-			res, analysisErr := analysis.Analyze(ctx, db, cfg)
-			if analysisErr == nil {
-				log.Info("analyzed", "people", len(res.People), "bots", len(res.Bots), "duration", time.Since(start).Round(time.Millisecond))
-				snap, weeks, analysisErr = buildSnapshot(ctx, db, cfg, asOf, pseudo)
-			}
-			if analysisErr == nil {
-				w, analysisErr = analysis.SummarizeRisk(ctx, db, asOf, cfg.Analysis.WindowDays, "", analysis.RiskOptionsFor(cfg))
-			}
-			phases["analyze"] = time.Since(start).Seconds()
-			if analysisErr != nil && prev != nil {
-				// Keep every exporter answering from the last good figures.
-				snap.KeepFigures(prev)
-				weeks = nil
-			}
-			snap.GeneratedAt = o.now()
-			snap.Job = jobFigures(cfg, outcomes, phases)
-			snap.Finish(prev, o.now(), collectErr == nil && analysisErr == nil)
-			exportErr := exportMetrics(ctx, cfg, &snap, weeks, log)
-			if analysisErr == nil {
-				pseudonymizeWindow(&w, pseudo)
-				if err := report.Write(o.stdout, "table", w); err != nil {
-					return errors.Join(collectErr, err, exportErr)
-				}
-			}
-			return errors.Join(collectErr, analysisErr, exportErr)
+			return runRun(cmd.Context(), o)
 		},
 	}
 	cmd.Flags().StringVar(&o.asOf, "as-of", "", "last local date the figures cover, YYYY-MM-DD (default today)")
 	return cmd
 }
 
-// pseudonymizeWindow replaces ids and names with pseudonyms (a nil
-// pseudonymizer leaves them).
-func pseudonymizeWindow(w *analysis.Window, p *privacy.Pseudonymizer) {
-	for i := range w.People {
-		f := &w.People[i]
-		f.ID, f.Name = p.ID(f.ID), p.Name(f.ID, f.Name)
+// runRun is `overtime run`: the pipeline, then the report table.
+func runRun(ctx context.Context, o *runOptions) error {
+	cfg, err := o.config()
+	if err != nil {
+		return err
 	}
+	asOf, err := parseAsOf(o.asOf, o.now)
+	if err != nil {
+		return err
+	}
+	if err := checkNotFuture(asOf, o.now); err != nil {
+		return err
+	}
+	pseudo, err := pseudonymizer(cfg)
+	if err != nil {
+		return usageError{err}
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, runErr := pipeline.Run(ctx, db, cfg, pipeline.Options{AsOf: asOf, Pseudo: pseudo, Log: o.logger(), Now: o.now})
+	if res.Analyzed && !o.quiet {
+		if err := report.Write(o.stdout, "table", res.Window); err != nil {
+			return errors.Join(runErr, err)
+		}
+	}
+	return runErr
 }

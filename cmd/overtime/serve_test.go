@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,7 +35,7 @@ func TestServeAnswersEveryScrapeWhileTheNightlyRunWorks(t *testing.T) {
 	l.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	serve := exec.CommandContext(ctx, overtimeBin, "serve", "--listen", addr)
+	serve := binary(ctx, "serve", "--listen", addr)
 	serve.Dir = dir
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)

@@ -2,9 +2,11 @@ package prometheus
 
 import (
 	"context"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -163,4 +165,33 @@ func readGateway(ctx context.Context, t *testing.T, base string) map[string]floa
 		t.Fatal(err)
 	}
 	return got
+}
+
+// Issue 10, item 9: the credentials of a Pushgateway URL never appear in an
+// error, not even when the gateway echoes the request back.
+func TestPushRedactsURLCredentials(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "rejected "+r.Header.Get("Authorization"), http.StatusBadRequest)
+	}))
+	t.Cleanup(srv.Close)
+	const password = "p@ss:w/rd%"
+	u := "http://ops:" + url.PathEscape(password) + "@" + strings.TrimPrefix(srv.URL, "http://")
+	err := Push(t.Context(), u, fixture(t))
+	basic := base64.StdEncoding.EncodeToString([]byte("ops:" + password))
+	if err == nil || strings.Contains(err.Error(), url.PathEscape(password)) || strings.Contains(err.Error(), basic) ||
+		!strings.Contains(err.Error(), "http://REDACTED@127.0.0.1") {
+		t.Errorf("Push() = %v; want the gateway's error with the credentials redacted", err)
+	}
+	for raw, want := range map[string]string{
+		"http://ops:secret@gw:9091/x":  "http://REDACTED@gw:9091/x",
+		"https://token@gw":             "https://REDACTED@gw",
+		"http://gw:9091/a@b":           "http://gw:9091/a@b",
+		"http://ops:secret@[::1":       "http://REDACTED@[::1",
+		"http://pushgateway.example:1": "http://pushgateway.example:1",
+	} {
+		if got := RedactURL(raw); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", raw, got, want)
+		}
+	}
 }

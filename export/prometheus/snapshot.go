@@ -163,12 +163,18 @@ func (s *Snapshot) Finish(prev *Snapshot, ended time.Time, succeeded bool) {
 	switch {
 	case succeeded:
 		s.Job.LastSuccess = ended
-	case prev != nil:
+	case prev != nil && !prev.Job.LastSuccess.After(ended.Add(ClockSkew)):
+		// A last success after this run's end is not believed: carried
+		// over, it would keep the staleness alerts from ever firing.
 		s.Job.LastSuccess = prev.Job.LastSuccess
 	default:
 		s.Job.LastSuccess = time.Time{}
 	}
 }
+
+// ClockSkew is how far in the future a snapshot's times may lie (a clock
+// set slightly differently on another host) before the snapshot is refused.
+const ClockSkew = 5 * time.Minute
 
 // SnapshotPath is where the nightly run writes the snapshot of the database
 // at dbPath, and where serve, push and the textfile writer read it. An
@@ -327,6 +333,23 @@ func (s *Snapshot) Validate() error {
 	return nil
 }
 
+// notFromTheFuture refuses a snapshot that claims a run, a success or its
+// own making after now: believed, a future last_success would keep
+// overtime_last_success_timestamp_seconds ahead of time() and the
+// staleness alerts silent for as long as the clock is behind.
+func (s *Snapshot) notFromTheFuture(now time.Time) error {
+	limit := now.Add(ClockSkew)
+	for _, t := range []struct {
+		key string
+		at  time.Time
+	}{{"job.last_success", s.Job.LastSuccess}, {"job.last_run", s.Job.LastRun}, {"generated_at", s.GeneratedAt}} {
+		if t.at.After(limit) {
+			return fmt.Errorf("%s %s lies in the future (now is %s)", t.key, t.at.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+		}
+	}
+	return nil
+}
+
 func finiteNonNegative(f float64) bool { return f >= 0 && !math.IsInf(f, 1) }
 
 // WriteSnapshotFile validates s and replaces the file at path with it
@@ -356,6 +379,9 @@ func ReadSnapshotFile(path string) (*Snapshot, error) {
 		return nil, fmt.Errorf("read snapshot %s: %w", path, err)
 	}
 	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("read snapshot %s: %w", path, err)
+	}
+	if err := s.notFromTheFuture(time.Now()); err != nil {
 		return nil, fmt.Errorf("read snapshot %s: %w", path, err)
 	}
 	return &s, nil

@@ -137,3 +137,48 @@ func TestSnapshotPath(t *testing.T) {
 		}
 	}
 }
+
+// Issue 10, item 15: a snapshot that claims a success in the future is not
+// believed, neither when read (serve, push, the next run) nor when a failed
+// run would carry it over.
+func TestSnapshotFromTheFutureIsRefused(t *testing.T) {
+	t.Parallel()
+	now := time.Now().UTC().Truncate(time.Second)
+	for _, key := range []string{"job.last_success", "job.last_run", "generated_at"} {
+		s := *fixture(t)
+		s.GeneratedAt, s.Job.LastRun, s.Job.LastSuccess = now, now, now
+		future := now.Add(24 * time.Hour)
+		switch key {
+		case "job.last_success":
+			s.Job.LastSuccess = future
+		case "job.last_run":
+			s.Job.LastRun = future
+		default:
+			s.GeneratedAt = future
+		}
+		path := filepath.Join(t.TempDir(), "o.duckdb.metrics.json")
+		if err := WriteSnapshotFile(path, s); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadSnapshotFile(path); err == nil || !strings.Contains(err.Error(), key+" ") || !strings.Contains(err.Error(), "lies in the future") {
+			t.Errorf("%s in the future: ReadSnapshotFile() = %v, want it refused naming the key", key, err)
+		}
+	}
+	// A few seconds ahead (another host's clock) is fine.
+	s := *fixture(t)
+	s.GeneratedAt, s.Job.LastRun, s.Job.LastSuccess = now.Add(time.Minute), now.Add(time.Minute), now.Add(time.Minute)
+	path := filepath.Join(t.TempDir(), "o.duckdb.metrics.json")
+	if err := WriteSnapshotFile(path, s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadSnapshotFile(path); err != nil {
+		t.Errorf("a minute of clock skew: %v", err)
+	}
+
+	prev := Snapshot{Job: Job{LastSuccess: now.AddDate(1, 0, 0)}}
+	var failed Snapshot
+	failed.Finish(&prev, now, false)
+	if !failed.Job.LastSuccess.IsZero() {
+		t.Errorf("a failed run carried over a last success a year ahead: %v", failed.Job.LastSuccess)
+	}
+}

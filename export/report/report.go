@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/overtime-project/overtime/analysis"
 	"github.com/overtime-project/overtime/config"
@@ -204,7 +205,11 @@ func writeCSV(out io.Writer, w analysis.Window) error {
 	}
 	d := NewDocument(w)
 	for _, p := range d.People {
-		if err := cw.Write(append([]string{d.AsOf, strconv.Itoa(d.WindowDays)}, row(p)...)); err != nil {
+		r := row(p)
+		for i := range r {
+			r[i] = CSVCell(r[i])
+		}
+		if err := cw.Write(append([]string{d.AsOf, strconv.Itoa(d.WindowDays)}, r...)); err != nil {
 			return err
 		}
 	}
@@ -233,11 +238,11 @@ func writeTable(out io.Writer, w analysis.Window) error {
 	}
 	fmt.Fprintln(tw, header)
 	for _, p := range d.People {
-		team := p.Team
+		team := Printable(p.Team)
 		if team == "" {
 			team = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f%%\t%d\t%d\t", p.ID, team, p.Events, p.AfterHoursEvents,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f%%\t%d\t%d\t", Printable(p.ID), team, p.Events, p.AfterHoursEvents,
 			p.AfterHoursRatio*100, p.WeekendDays, p.LateNightEvents)
 		if p.Risk != nil {
 			score, sustained, reason := "-", "no", p.topReason()
@@ -250,9 +255,41 @@ func writeTable(out io.Writer, w analysis.Window) error {
 			if reason == "" {
 				reason = "-"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t", score, strings.ReplaceAll(p.RiskLevel, "_", " "), sustained, reason)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t", score, strings.ReplaceAll(p.RiskLevel, "_", " "), sustained, Printable(reason))
 		}
 		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
+}
+
+// Printable returns s without control characters (C0, DEL, C1: escape
+// sequences, carriage returns, tabs that would shift the table's columns)
+// and without the invisible marks that reorder text (bidirectional
+// overrides and isolates), for names and ids written to a terminal. The
+// names come from commits and tickets that anyone can write.
+func Printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || isBidiControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isBidiControl(r rune) bool {
+	return r == '\u200e' || r == '\u200f' || r == '\u061c' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
+}
+
+// CSVCell neutralises a cell that a spreadsheet would run as a formula: one
+// that begins with =, +, -, @, a tab or a carriage return gets a leading
+// apostrophe, as OWASP recommends against CSV injection. Numbers ("-3",
+// "+1.5") are left as they are.
+func CSVCell(s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return s
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return s
+	}
+	return "'" + s
 }

@@ -169,3 +169,35 @@ func TestWithoutAssessment(t *testing.T) {
 		t.Errorf("table without assessments:\n%s", tb.String())
 	}
 }
+
+// Issue 10, item 14: names go to the terminal without control characters,
+// and CSV cells a spreadsheet would run as formulas get a leading '.
+func TestHostileNames(t *testing.T) {
+	t.Parallel()
+	w := window()
+	w.People[0].ID = "\x1b[2J\x1b[31malice\u202e\r"
+	w.People[0].Team = "pay\tments"
+	w.People[1].ID = "=HYPERLINK(\"http://evil.example\",\"bob\")"
+	w.People[1].Name = "@SUM(1+1)*cmd|' /C calc'!A0"
+	w.People[2].Name = "-2+3"
+	var table, csvOut bytes.Buffer
+	if err := report.Write(&table, "table", w); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(table.String(), "\x1b\r\u202e") || !strings.Contains(table.String(), "\n[2J[31malice ") || !strings.Contains(table.String(), " payments ") {
+		t.Errorf("table keeps control characters:\n%q", table.String())
+	}
+	if err := report.Write(&csvOut, "csv", w); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`,"'=HYPERLINK(""http://evil.example"",""bob"")",`, `,'@SUM(1+1)*cmd|' /C calc'!A0,`, `,'-2+3,`} {
+		if !strings.Contains(csvOut.String(), want) {
+			t.Errorf("CSV lacks %s:\n%s", want, csvOut.String())
+		}
+	}
+	for in, want := range map[string]string{"-3": "-3", "+1.5": "+1.5", "-": "'-", "=1+1": "'=1+1", "\tx": "'\tx", "alice": "alice", "": ""} {
+		if got := report.CSVCell(in); got != want {
+			t.Errorf("CSVCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -45,8 +45,8 @@ func configuredSources(cfg *config.Config) []string {
 	return out
 }
 
-// jobFigures turns the collect outcomes into the job metrics.
-func jobFigures(cfg *config.Config, outcomes []collectors.Outcome, phases map[string]float64) promexport.Job {
+// JobFigures turns the collect outcomes into the job metrics.
+func JobFigures(cfg *config.Config, outcomes []collectors.Outcome, phases map[string]float64) promexport.Job {
 	job := promexport.Job{CollectedRecords: map[string]int{}, SourceErrors: map[string]int{}, PhaseSeconds: phases}
 	for _, s := range configuredSources(cfg) {
 		job.CollectedRecords[s], job.SourceErrors[s] = 0, 0
@@ -60,10 +60,10 @@ func jobFigures(cfg *config.Config, outcomes []collectors.Outcome, phases map[st
 	return job
 }
 
-// buildSnapshot gathers, as of a local date, everything the metrics
+// BuildSnapshot gathers, as of a local date, everything the metrics
 // contract needs, and the weekly history for backfill. Person ids become
 // pseudonyms when the config asks for them.
-func buildSnapshot(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time, pseudo *privacy.Pseudonymizer) (promexport.Snapshot, []promexport.WeeklyPoint, error) {
+func BuildSnapshot(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time, pseudo *privacy.Pseudonymizer) (promexport.Snapshot, []promexport.WeeklyPoint, error) {
 	snap := promexport.Snapshot{AsOf: asOf.Format("2006-01-02")}
 	opts := analysis.RiskOptionsFor(cfg)
 	risks, err := analysis.AssessPeople(ctx, db, asOf, opts)
@@ -132,14 +132,14 @@ func buildSnapshot(ctx context.Context, db *store.DB, cfg *config.Config, asOf t
 		// The weekly history is per person: write it empty, over any older one.
 		return snap, []promexport.WeeklyPoint{}, nil
 	}
-	history, err := weeklyHistory(ctx, db, asOf, people, opts, pseudo)
+	history, err := WeeklyHistory(ctx, db, asOf, people, opts, pseudo)
 	return snap, history, err
 }
 
-// weeklyHistory is each person's figures for the seven local days ending
+// WeeklyHistory is each person's figures for the seven local days ending
 // at asOf, and every seven days before, for backfill: the past of the live
 // window="7d" series.
-func weeklyHistory(ctx context.Context, db *store.DB, asOf time.Time, people []store.PersonRow, opts analysis.RiskOptions, pseudo *privacy.Pseudonymizer) ([]promexport.WeeklyPoint, error) {
+func WeeklyHistory(ctx context.Context, db *store.DB, asOf time.Time, people []store.PersonRow, opts analysis.RiskOptions, pseudo *privacy.Pseudonymizer) ([]promexport.WeeklyPoint, error) {
 	teams := map[string]string{}
 	for _, p := range people {
 		teams[p.ID] = p.Team
