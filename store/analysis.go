@@ -176,7 +176,7 @@ func appendRows(conn *sql.Conn, table string, rows [][]driver.Value) error {
 }
 
 // localTimeSQL is the WITH clauses that put every counted event of a known
-// person into local wall time, the DESIGN time model: the configured zone;
+// person into local wall time, the time model of docs/design.md: the configured zone;
 // else the offset the event recorded; else the person's inferred offset;
 // else the default zone. filter narrows the events (an SQL condition on the
 // events table e, "" for all of them).

@@ -8,7 +8,7 @@ import (
 )
 
 // Descriptors of every metric the Collector exports: the metrics contract of
-// DESIGN.md, plus overtime_open_pull_requests and overtime_snapshot_available.
+// docs/design.md.
 var (
 	personLabels = []string{"person", "team"}
 	windowLabels = []string{"person", "team", "window"}
