@@ -370,7 +370,7 @@ func TestAssessGroupsWithholdsSmallTeams(t *testing.T) {
 		}
 	}
 	ana := factor(got["ana"], analysis.FactorAfterHoursRatio)
-	if want := "25% of activity after hours in the last 4 weeks (own usual 0%, team of fewer than 4: no team figures)"; ana.Explanation != want {
+	if want := "25% of active time on working days outside usual hours 09:00-18:00 in the last 4 weeks (own usual 0%, team of fewer than 4: no team figures)"; ana.Explanation != want {
 		t.Errorf("explanation %q, want %q", ana.Explanation, want)
 	}
 	// Three judged members reach a minimum of 3.
