@@ -105,6 +105,11 @@ func TestRequestBudget200Repos(t *testing.T) {
 		fake.addOrg("big", rp)
 	}
 	db := storetest.Open(t)
+	restore, err := db.Collecting(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restore(t.Context())
 	opts := Options{
 		BaseURL: fake.srv.URL, Token: testToken, Orgs: []string{"big"}, Since: at("2026-01-01T00:00:00Z"),
 		CacheDir: t.TempDir(), HTTPClient: fake.srv.Client(), Now: clock.Now, Sleep: clock.Sleep,

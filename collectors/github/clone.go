@@ -18,9 +18,19 @@ import (
 // squash-merged (or not merged yet) count with their own times.
 var CloneRefs = []string{"HEAD", "refs/pull/*/head"}
 
+// pullRefspec keeps a clone's pull requests' heads as GitHub names them.
+const pullRefspec = "+refs/pull/*/head:refs/pull/*/head"
+
 // fetchRefspecs bring a clone's branches and pull requests' heads up to
 // date, dropping those deleted on GitHub.
-var fetchRefspecs = []string{"+refs/heads/*:refs/heads/*", "+refs/pull/*/head:refs/pull/*/head"}
+var fetchRefspecs = []string{"+refs/heads/*:refs/heads/*", pullRefspec}
+
+// headIs reports whether the repository in dir has HEAD pointing at ref
+// (its HEAD file reads "ref: <ref>"). Anything else, or no file, is false.
+func headIs(dir, ref string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, "HEAD"))
+	return err == nil && strings.TrimSpace(string(b)) == "ref: "+ref
+}
 
 // clonePath is where a repository's bare clone lives:
 // <cache>/<host>/<owner>/<name>.git, lowercased.
@@ -52,6 +62,13 @@ func (c *Collector) syncClone(ctx context.Context, rp repo, dir string) error {
 		if err := c.runGit(ctx, env, dir, fetch...); err != nil {
 			return err
 		}
+		// A fetch writes each new or moved ref as a file of its own; with
+		// thousands of pull requests, resolving them (the git collector's
+		// first step, every run) then reads thousands of files. Packed, it
+		// reads one.
+		if err := c.runGit(ctx, env, dir, "pack-refs", "--all", "--prune"); err != nil {
+			c.log.Debug("refs left unpacked", "dir", dir, "err", err)
+		}
 	} else {
 		parent := filepath.Dir(dir)
 		if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -65,11 +82,11 @@ func (c *Collector) syncClone(ctx context.Context, rp repo, dir string) error {
 		if err != nil {
 			return fmt.Errorf("clone: %w", err)
 		}
-		if err := c.runGit(ctx, env, "", "clone", "--quiet", "--bare", "--filter=blob:none", "--no-tags", rp.CloneURL, tmp); err != nil {
-			os.RemoveAll(tmp)
-			return err
-		}
-		if err := c.runGit(ctx, env, tmp, fetch...); err != nil {
+		// The pull requests' refspec, configured before the clone's
+		// fetch, brings their heads in the same process; the clone
+		// writes all its refs packed.
+		if err := c.runGit(ctx, env, "", "clone", "--quiet", "--bare", "--filter=blob:none", "--no-tags",
+			"--config", "remote.origin.fetch="+pullRefspec, rp.CloneURL, tmp); err != nil {
 			os.RemoveAll(tmp)
 			return err
 		}
@@ -82,14 +99,11 @@ func (c *Collector) syncClone(ctx context.Context, rp repo, dir string) error {
 			return fmt.Errorf("clone: %w", err)
 		}
 	}
-	// A fetch writes each new or moved ref as a file of its own; with
-	// thousands of pull requests, resolving them (the git collector's first
-	// step, every run) then reads thousands of files. Packed, it reads one.
-	if err := c.runGit(ctx, env, dir, "pack-refs", "--all", "--prune"); err != nil {
-		c.log.Debug("refs left unpacked", "dir", dir, "err", err)
-	}
-	// HEAD follows the default branch, which may have been renamed.
-	if b := rp.DefaultBranch; b != "" && c.runGit(ctx, env, dir, "rev-parse", "--verify", "--quiet", "refs/heads/"+b) == nil {
+	// HEAD follows the default branch, which may have been renamed; one
+	// that already names it (the clone's, and every fetch's until a rename)
+	// needs no git process.
+	if b := rp.DefaultBranch; b != "" && !headIs(dir, "refs/heads/"+b) &&
+		c.runGit(ctx, env, dir, "rev-parse", "--verify", "--quiet", "refs/heads/"+b) == nil {
 		if err := c.runGit(ctx, env, dir, "symbolic-ref", "HEAD", "refs/heads/"+b); err != nil {
 			return err
 		}

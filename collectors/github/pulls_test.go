@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/overtime-project/overtime/internal/gittest"
 	"github.com/overtime-project/overtime/store"
 )
@@ -130,5 +132,91 @@ func TestCheckCloneURL(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "x-access-token") {
 			t.Errorf("error %q shows the URL's user info", err)
 		}
+	}
+}
+
+// TestCloneGitProcesses: a repository's first clone is one git clone that
+// brings the pull requests' heads too, its refs packed, plus the .mailmap
+// read; a later run with a moved push updates it with set-url, fetch and
+// pack-refs, plus that read. HEAD already on the default branch needs no
+// git process; a renamed default branch still moves it.
+func TestCloneGitProcesses(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t)
+	head := gittest.Open(t, fx.apiDir).PullRequest(2, "main",
+		gittest.Commit{AuthorName: "Bob", AuthorEmail: "bob@acme.test", When: at("2026-02-16T22:40:00-05:00")})
+	dir := t.TempDir()
+	argvLog := filepath.Join(dir, "argv.log")
+	wrapper := filepath.Join(dir, "git")
+	script := "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + argvLog + "'\nexec git \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fx.opts.GitBinary = wrapper
+	clone := filepath.Join(fx.opts.CacheDir, "127.0.0.1", "acme", "api.git")
+	// syncClone's git commands for acme/api, by subcommand; the git
+	// collector's (rev-parse --glob, log) are not syncClone's.
+	syncs := func() []string {
+		t.Helper()
+		argv, err := os.ReadFile(argvLog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(argvLog)
+		var out []string
+		for _, line := range strings.Split(strings.TrimSpace(string(argv)), "\n") {
+			f := strings.Fields(line)
+			if len(f) > 0 && f[0] == "clone" && strings.Contains(line, clone+".partial-") ||
+				len(f) > 2 && f[0] == "-C" && strings.HasPrefix(f[1], clone) && f[2] != "log" && f[2] != "-c" &&
+					!strings.HasPrefix(line, "-C "+f[1]+" rev-parse --glob") {
+				if f[0] == "-C" {
+					f = f[2:]
+				}
+				out = append(out, f[0])
+			}
+		}
+		return out
+	}
+
+	if _, err := fx.collect(t); err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	if diff := cmp.Diff([]string{"clone", "cat-file"}, syncs()); diff != "" {
+		t.Errorf("first clone's git commands (-want +got):\n%s", diff)
+	}
+	if got := runGit(t, clone, nil, "rev-parse", "refs/pull/2/head"); got != head[0] {
+		t.Errorf("clone's refs/pull/2/head = %q, want %s", got, head[0])
+	}
+	loose, _ := filepath.Glob(filepath.Join(clone, "refs", "*", "*"))
+	if len(loose) != 0 {
+		t.Errorf("the clone left refs unpacked: %v", loose)
+	}
+	if got := runGit(t, clone, nil, "symbolic-ref", "HEAD"); got != "refs/heads/main" {
+		t.Errorf("HEAD -> %s, want refs/heads/main", got)
+	}
+
+	// A push, and the default branch renamed on GitHub.
+	runGit(t, fx.apiDir, nil, "branch", "-m", "main", "trunk")
+	fx.api.DefaultBranch = "trunk"
+	fx.api.PushedAt = at("2026-03-02T00:00:00Z")
+	fx.clock.advance(24 * time.Hour)
+	if _, err := fx.collect(t); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	if diff := cmp.Diff([]string{"remote", "fetch", "pack-refs", "rev-parse", "symbolic-ref", "cat-file"}, syncs()); diff != "" {
+		t.Errorf("fetch after a rename, git commands (-want +got):\n%s", diff)
+	}
+	if got := runGit(t, clone, nil, "symbolic-ref", "HEAD"); got != "refs/heads/trunk" {
+		t.Errorf("HEAD -> %s after the rename, want refs/heads/trunk", got)
+	}
+
+	// Another push, no rename: HEAD is left as it is, without asking git.
+	fx.api.PushedAt = at("2026-03-03T00:00:00Z")
+	fx.clock.advance(24 * time.Hour)
+	if _, err := fx.collect(t); err != nil {
+		t.Fatalf("third run: %v", err)
+	}
+	if diff := cmp.Diff([]string{"remote", "fetch", "pack-refs", "cat-file"}, syncs()); diff != "" {
+		t.Errorf("fetch, git commands (-want +got):\n%s", diff)
 	}
 }
