@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"maps"
-	"slices"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
