@@ -110,7 +110,7 @@ scrape_configs:
 		"dana's level":                       `overtime_risk_level{person="dana", team="payments", level="high"} == 1`,
 		"nell's level":                       `overtime_risk_level{person="nell", level="insufficient_data"} == 1`,
 		"dana's factor points":               `overtime_risk_factor_points{person="dana", factor="heavy_weeks"} > 0`,
-		"dana's factor values":               `overtime_risk_factor_value{person="dana", factor="after_hours_ratio"} > 0`,
+		"dana's factor values":               `overtime_risk_factor_value{person="dana", factor="non_working_day_ratio"} > 0`,
 		"nell's reason":                      `overtime_risk_factor_value{person="nell", factor="history_days"}`,
 		"the factor points add up":           `clamp_max(sum by (person) (overtime_risk_factor_points), 100) == on (person) max by (person) (overtime_risk_score)`,
 		"payments' median":                   `overtime_team_risk_score_median{team="payments"}`,

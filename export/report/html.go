@@ -114,6 +114,14 @@ func WriteHTML(out io.Writer, w analysis.Window, h History, opts HTMLOptions) er
 			p.Level = string(a.Level)
 			p.Score = a.Score
 			p.Sustained = a.Sustained
+			if a.Score != nil && a.Pattern != "" && a.Pattern != "none" {
+				p.Pattern = strings.ReplaceAll(string(a.Pattern), "_", "-")
+			}
+			for _, c := range []string{a.PatternExplanation, a.UsualExplanation, a.ClockExplanation, a.Evidence.Explanation} {
+				if c != "" {
+					p.Context = append(p.Context, c)
+				}
+			}
 			for _, x := range a.Factors {
 				hf := htmlFactor{Name: strings.ReplaceAll(x.Name, "_", " "), Points: x.Contribution, Sentence: x.Explanation}
 				if a.Score == nil || x.Contribution > 0 {
@@ -194,11 +202,16 @@ type htmlPerson struct {
 	Score                  *int
 	Sustained              bool
 	Reasons, Others        []htmlFactor
-	Events                 int
-	AfterHoursRatio        float64
-	WeekendDays            int
-	LateNightEvents        int
-	Charts                 []chart
+	// Context is what the assessment rests on, in the analysis's own
+	// sentences: the pattern (rising or long-standing), the usual window it
+	// was judged against, a clock that did not match, and the evidence.
+	Pattern         string
+	Context         []string
+	Events          int
+	AfterHoursRatio float64
+	WeekendDays     int
+	LateNightEvents int
+	Charts          []chart
 }
 
 type htmlFactor struct {
@@ -338,6 +351,7 @@ th{background:#eef1f5;font-weight:600}
 .person header{display:flex;gap:12px;align-items:baseline;flex-wrap:wrap}
 .facts{margin:6px 0 8px}
 ul.reasons{margin:6px 0 10px;padding-left:20px}ul.reasons li{margin:2px 0}
+ul.context{margin:4px 0 10px;padding-left:20px;font-size:13px}.pattern{border:1px solid #9aa3b5;border-radius:10px;padding:0 8px;font-size:12px}
 .points{display:inline-block;min-width:44px;font-weight:600}
 details{margin:0 0 10px}summary{cursor:pointer;color:#5b6475}
 .charts{display:flex;gap:14px;flex-wrap:wrap}
@@ -378,6 +392,7 @@ footer{margin-top:30px;font-size:12px;color:#5b6475}
 {{if .Level}}<span class="level level-{{.Level}}">{{levelText .Level}}</span>{{end}}
 {{if .Score}}<span>score <strong>{{.Score}}</strong> of 100</span>{{end}}
 {{if .Sustained}}<span><strong>sustained after-hours load</strong></span>{{end}}
+{{if .Pattern}}<span class="pattern" data-pattern="{{.Pattern}}">{{.Pattern}}</span>{{end}}
 </header>
 <p class="facts muted">{{.Events}} events in the window, {{percent .AfterHoursRatio}} after hours, {{.WeekendDays}} non-working days with activity, {{.LateNightEvents}} late-night events.</p>
 {{if .Reasons}}<ul class="reasons">
@@ -386,6 +401,9 @@ footer{margin-top:30px;font-size:12px;color:#5b6475}
 {{if .Others}}<details><summary>{{len .Others}} more factors, no points</summary><ul class="reasons">
 {{range .Others}}<li class="other"><span class="sentence">{{.Sentence}}</span></li>
 {{end}}</ul></details>{{end}}
+{{if .Context}}<ul class="context muted">
+{{range .Context}}<li>{{.}}</li>
+{{end}}</ul>{{end}}
 {{if .Charts}}<div class="charts">
 {{range $c := .Charts}}<figure data-chart="{{.Key}}">
 <figcaption>{{.Title}}, per week (scale 0 to {{.Max}}){{if .Usual}}; {{.Usual}}{{end}}</figcaption>

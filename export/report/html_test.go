@@ -108,7 +108,9 @@ func TestHTMLReasons(t *testing.T) {
 		return page[i : i+j]
 	}
 	alice := section("alice")
-	for _, s := range []string{"+30", "after-hours work (3 h or more) in 4 of the last 4 weeks", "score <strong>55</strong>", "sustained after-hours load", ">elevated<"} {
+	for _, s := range []string{"+30", "after-hours work (3 h or more) in 4 of the last 4 weeks", "score <strong>55</strong>", "sustained after-hours load", ">elevated<",
+		`data-pattern="rising"`, "<li>rising: 4 heavy weeks of the last 4, usually 1 of 4</li>",
+		"<li>usually 09:00-18:00, learned from 40 working days</li>", "<li>rests on 18 active days in the last 4 weeks</li>"} {
 		if !strings.Contains(alice, s) {
 			t.Errorf("alice's section lacks %q", s)
 		}

@@ -31,6 +31,9 @@ func window() analysis.Window {
 				ID: "alice", Name: "Alice Example", Team: "payments", Events: 42, AfterHoursEvents: 10, WeekendDays: 2,
 				LateNightEvents: 1, AfterHoursRatio: 0.238, ActiveDays: 18,
 				Risk: &analysis.Assessment{Score: intp(55), Level: analysis.LevelElevated, Sustained: true, HeavyWeeks: 4,
+					Pattern: analysis.PatternRising, PatternExplanation: "rising: 4 heavy weeks of the last 4, usually 1 of 4",
+					UsualExplanation: "usually 09:00-18:00, learned from 40 working days",
+					Evidence:         analysis.Evidence{ActiveDays: 18, Explanation: "rests on 18 active days in the last 4 weeks"},
 					Factors: []analysis.Factor{
 						{Name: "heavy_weeks", Value: 4, Baseline: floatp(1), Weight: 30, Contribution: 30,
 							Explanation: "after-hours work (3 h or more) in 4 of the last 4 weeks (own usual 1 of 4)"},
