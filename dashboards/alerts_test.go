@@ -2,6 +2,7 @@ package dashboards_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/overtime-project/overtime/internal/proctest"
@@ -104,10 +106,11 @@ func TestRulesAreExplainedAndTested(t *testing.T) {
 
 // The Alertmanager example, as much of its schema as the routing check needs.
 type amRoute struct {
-	Receiver string    `yaml:"receiver"`
-	Matchers []string  `yaml:"matchers"`
-	Continue bool      `yaml:"continue"`
-	Routes   []amRoute `yaml:"routes"`
+	Receiver       string    `yaml:"receiver"`
+	Matchers       []string  `yaml:"matchers"`
+	Continue       bool      `yaml:"continue"`
+	RepeatInterval string    `yaml:"repeat_interval"`
+	Routes         []amRoute `yaml:"routes"`
 }
 
 type amConfig struct {
@@ -124,18 +127,31 @@ type amConfig struct {
 // route finds the receiver of an alert with labels, Alertmanager's way for
 // equality matchers: the first matching child, depth first, else the parent.
 func (r amRoute) route(labels map[string]string) string {
+	got, _, _ := r.match(labels, "", "")
+	return got
+}
+
+// match is route with the repeat_interval the alert gets: a child inherits
+// its parent's receiver and repeat_interval unless it sets its own.
+func (r amRoute) match(labels map[string]string, receiver, repeat string) (string, string, bool) {
 	for _, m := range r.Matchers {
 		name, value, ok := strings.Cut(m, "=")
 		if !ok || labels[name] != strings.Trim(value, `"`) {
-			return ""
+			return "", "", false
 		}
+	}
+	if r.Receiver != "" {
+		receiver = r.Receiver
+	}
+	if r.RepeatInterval != "" {
+		repeat = r.RepeatInterval
 	}
 	for _, c := range r.Routes {
-		if got := c.route(labels); got != "" {
-			return got
+		if got, rep, ok := c.match(labels, receiver, repeat); ok {
+			return got, rep, true
 		}
 	}
-	return r.Receiver
+	return receiver, repeat, true
 }
 
 func TestAlertmanagerExampleSendsPersonAlertsToLeads(t *testing.T) {
@@ -159,6 +175,8 @@ func TestAlertmanagerExampleSendsPersonAlertsToLeads(t *testing.T) {
 		{map[string]string{"alertname": "OvertimeSustainedAfterHours", "audience": "lead", "team": "payments", "person": "alice"}, "lead-payments"},
 		{map[string]string{"alertname": "OvertimeHighRisk", "audience": "lead", "team": "platform", "person": "dave"}, "lead-platform"},
 		{map[string]string{"alertname": "OvertimeHighRisk", "audience": "lead", "team": "newteam", "person": "erin"}, "engineering-manager"},
+		{map[string]string{"alertname": "OvertimeLongStandingAfterHours", "audience": "lead", "team": "payments", "person": "lou"}, "lead-payments"},
+		{map[string]string{"alertname": "OvertimeLongStandingAfterHours", "audience": "lead", "team": "newteam", "person": "erin"}, "engineering-manager"},
 		{map[string]string{"alertname": "OvertimeSourceFailing", "audience": "operator", "source": "github"}, "overtime-operators"},
 	} {
 		got := cfg.Route.route(tc.labels)
@@ -183,6 +201,28 @@ func TestAlertmanagerExampleSendsPersonAlertsToLeads(t *testing.T) {
 	for _, r := range leadReceivers {
 		if !private[r] {
 			t.Errorf("lead route sends to %q, which is not a private receiver", r)
+		}
+	}
+
+	// A long-standing pattern does not come back every month, in any team;
+	// the paging person alerts remind weekly, not nightly.
+	for _, team := range []string{"payments", "platform", "newteam"} {
+		for alert, bounds := range map[string][2]time.Duration{
+			"OvertimeLongStandingAfterHours": {60 * 24 * time.Hour, 0},
+			"OvertimeSustainedAfterHours":    {7 * 24 * time.Hour, 30 * 24 * time.Hour},
+			"OvertimeHighRisk":               {7 * 24 * time.Hour, 30 * 24 * time.Hour},
+		} {
+			labels := map[string]string{"alertname": alert, "audience": "lead", "team": team, "person": "p"}
+			_, repeat, _ := cfg.Route.match(labels, "", "")
+			d, err := model.ParseDuration(repeat)
+			if err != nil {
+				t.Errorf("%s of team %s: repeat_interval %q: %v", alert, team, repeat, err)
+				continue
+			}
+			if got := time.Duration(d); got < bounds[0] || bounds[1] > 0 && got >= bounds[1] {
+				t.Errorf("%s of team %s repeats every %v, want at least %v%s", alert, team, got, bounds[0],
+					map[bool]string{true: fmt.Sprintf(" and less than %v", bounds[1])}[bounds[1] > 0])
+			}
 		}
 	}
 }

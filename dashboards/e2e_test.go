@@ -27,10 +27,10 @@ var shortFor = regexp.MustCompile(`(?m)^(\s+for:\s*)\S+\s*$`)
 // `overtime serve` on a loopback port → a real Prometheus that scrapes it
 // every second and evaluates the alert rules → every dashboard query and
 // variable returns series through the HTTP API, and the demo's planted
-// sustained people (dana, eve) show up in ALERTS — the night-shift person
-// (nico) does not. The factor metrics add up to the scores, the two-person
-// team (security) has no team series, and the outside contributor is no
-// person of the metrics.
+// sustained people (dana, eve), whose pattern is rising, show up in ALERTS —
+// the night-shift person (nico) does not, and nobody is long-standing. The
+// factor metrics add up to the scores, the two-person team (security) has
+// no team series, and the outside contributor is no person of the metrics.
 func TestEndToEndWithPrometheus(t *testing.T) {
 	t.Parallel()
 	prometheus := proctest.RequireBinary(t, "prometheus")
@@ -101,16 +101,22 @@ scrape_configs:
 		}
 		pending[q.where] = e
 	}
+	// Their loads were planted in the last weeks only (no day off for three
+	// weeks, evenings creeping in over the last month): rising, so the
+	// sustained alert, which a long_standing pattern holds back, is raised.
 	for _, p := range []string{"dana", "eve"} {
 		pending["the planted sustained person "+p] = `ALERTS{alertname="OvertimeSustainedAfterHours", person="` + p + `", team="payments", alertstate=~"pending|firing"}`
+		pending["the rising pattern of "+p] = `overtime_risk_pattern{person="` + p + `", team="payments", pattern="rising"} == 1`
 	}
-	// The factors and the level of the analysis; the team figures of the
-	// teams big enough, and the withheld mark of the two-person team.
+	// The factors and the level of the analysis (dana's planted load is no
+	// day off, every day active within her hours: days without rest, not
+	// evenings); the team figures of the teams big enough, and the withheld
+	// mark of the two-person team.
 	for where, expr := range map[string]string{
 		"dana's level":                       `overtime_risk_level{person="dana", team="payments", level="high"} == 1`,
 		"nell's level":                       `overtime_risk_level{person="nell", level="insufficient_data"} == 1`,
 		"dana's factor points":               `overtime_risk_factor_points{person="dana", factor="heavy_weeks"} > 0`,
-		"dana's factor values":               `overtime_risk_factor_value{person="dana", factor="non_working_day_ratio"} > 0`,
+		"dana's factor values":               `overtime_risk_factor_value{person="dana", factor="active_day_ratio"} == 1`,
 		"nell's reason":                      `overtime_risk_factor_value{person="nell", factor="history_days"}`,
 		"the factor points add up":           `clamp_max(sum by (person) (overtime_risk_factor_points), 100) == on (person) max by (person) (overtime_risk_score)`,
 		"payments' median":                   `overtime_team_risk_score_median{team="payments"}`,
@@ -158,6 +164,16 @@ scrape_configs:
 	others := fmt.Sprintf(`ALERTS{alertname="OvertimeSustainedAfterHours", person!~%q}`, strings.Join(planted, "|"))
 	if n, err := instantQuery(ctx, api, others); err != nil || n != 0 {
 		t.Errorf("sustained after-hours alerts for people other than the planted %v: %d (%v)", planted, n, err)
+	}
+	// No planted archetype carries its load in the weeks before the judged
+	// ones as well, so nobody has a long-standing pattern or its alert.
+	for _, expr := range []string{
+		`overtime_risk_pattern{pattern="long_standing"} == 1`,
+		`ALERTS{alertname="OvertimeLongStandingAfterHours"}`,
+	} {
+		if n, err := instantQuery(ctx, api, expr); err != nil || n != 0 {
+			t.Errorf("a long-standing pattern in the demo: %d series (%v)\n\t%s", n, err, expr)
+		}
 	}
 
 	// The factor points of every scored person add up to their score.
