@@ -742,6 +742,11 @@ func medianWithout(sorted []float64, v float64) (m float64, ok bool) {
 	return (at(n/2-1) + at(n/2)) / 2, true
 }
 
+// Median is the median of vs (vs is not changed); the middle two averaged
+// for an even count. It is the one median of the team figures the analysis
+// and the exports show.
+func Median(vs []float64) float64 { return median(vs) }
+
 func median(vs []float64) float64 {
 	s := slices.Clone(vs)
 	slices.Sort(s)

@@ -67,11 +67,11 @@ func (s *Snapshot) ApplyPrivacy(minGroup int, exportPeople bool) {
 				t.SustainedAfterHours++
 			}
 		}
-		m := median(scores)
+		m := analysis.Median(scores)
 		t.RiskScoreMedian = &m
 		t.AfterHoursRatioMedian = map[string]float64{}
 		for w, rs := range ratios {
-			t.AfterHoursRatioMedian[w] = median(rs)
+			t.AfterHoursRatioMedian[w] = analysis.Median(rs)
 		}
 		s.Teams = append(s.Teams, t)
 	}
@@ -81,15 +81,6 @@ func (s *Snapshot) ApplyPrivacy(minGroup int, exportPeople bool) {
 	}
 }
 
-func median(vs []float64) float64 {
-	s := slices.Clone(vs)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
 
 // SetRisk copies the analysis's judgement of the person: score, level,
 // sustained flag and every factor (points only when the person is scored).
