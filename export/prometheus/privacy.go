@@ -81,7 +81,6 @@ func (s *Snapshot) ApplyPrivacy(minGroup int, exportPeople bool) {
 	}
 }
 
-
 // SetRisk copies the analysis's judgement of the person: score, level,
 // sustained flag and every factor (points only when the person is scored).
 func (p *Person) SetRisk(a analysis.Assessment) {
