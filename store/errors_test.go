@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,6 +28,10 @@ func TestFailuresNameTheirStep(t *testing.T) {
 		breakSQL string // raw SQL that takes away what the call needs
 		call     func(context.Context, *DB) error
 		want     string // the error text starts with it
+		// appended: the failure is an appender's flush, which the driver
+		// reports as "Failed to append: ...", a *duckdb.Error it cannot
+		// give a type (ErrorTypeInvalid) rather than a catalog error.
+		appended bool
 	}{{
 		name:     "github page: counting events",
 		breakSQL: `ALTER TABLE events RENAME TO events_moved`,
@@ -75,6 +80,64 @@ func TestFailuresNameTheirStep(t *testing.T) {
 		},
 		want: "reconcile jira tickets: mark the tickets gone in jira_tickets: ",
 	}, {
+		name:     "write: appending events",
+		breakSQL: `DROP MACRO is_forgotten`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.Write(ctx, Batch{Events: []Event{event}})
+			return err
+		},
+		want:     "write events: events: source github: insert into events: ",
+		appended: true,
+	}, {
+		name:     "write: upserting identities",
+		breakSQL: `ALTER TABLE identities RENAME TO identities_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.Write(ctx, Batch{Events: []Event{event}})
+			return err
+		},
+		want:     "write events: identities: upsert into identities: ",
+		appended: true,
+	}, {
+		name:     "git log: counting events before the load",
+		breakSQL: `ALTER TABLE events RENAME TO events_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			return loadGitLog(ctx, t, db)
+		},
+		want: "load git log: count events: ",
+	}, {
+		name:     "git log: inserting the commits",
+		breakSQL: `DROP MACRO is_forgotten`,
+		call: func(ctx context.Context, db *DB) error {
+			return loadGitLog(ctx, t, db)
+		},
+		want: "load git log: insert into events: ",
+	}, {
+		name:     "git log: dropping copies of stored commits",
+		breakSQL: `ALTER TABLE events RENAME TO events_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			tx, err := db.BeginEvents(ctx)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			_, err = tx.DropCopiesOfStoredCommits(ctx, 1, at, at)
+			return err
+		},
+		want: "load git log: drop copies of stored commits: count the commits in range in events: ",
+	}, {
+		name:     "git log: noting identities",
+		breakSQL: `ALTER TABLE identities RENAME TO identities_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			tx, err := db.BeginEvents(ctx)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			return tx.NoteIdentities(ctx, []Event{{Identity: "email:ada@example.com", Name: "Ada", At: at}})
+		},
+		want:     "note identities: upsert into identities: ",
+		appended: true,
+	}, {
 		name:     "retention",
 		breakSQL: `ALTER TABLE events RENAME TO events_moved`,
 		call: func(ctx context.Context, db *DB) error {
@@ -97,9 +160,13 @@ func TestFailuresNameTheirStep(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), tc.want) {
 				t.Errorf("error %q\ndoes not start with %q", err, tc.want)
 			}
+			wantType := duckdb.ErrorTypeCatalog
+			if tc.appended {
+				wantType = duckdb.ErrorTypeInvalid
+			}
 			var duckErr *duckdb.Error
-			if !errors.As(err, &duckErr) || duckErr.Type != duckdb.ErrorTypeCatalog {
-				t.Errorf("errors.As finds no DuckDB catalog error in %q (%#v)", err, duckErr)
+			if !errors.As(err, &duckErr) || duckErr.Type != wantType {
+				t.Errorf("errors.As finds no DuckDB error of type %v in %q (%#v)", wantType, err, duckErr)
 			}
 		})
 	}
@@ -161,4 +228,22 @@ func TestFailuresNameTheirStep(t *testing.T) {
 			}
 		})
 	}
+}
+
+// loadGitLog loads one commit, as `git log GitLogFormat` prints it, in an
+// EventTx that it rolls back, and returns LoadGitLog's error.
+func loadGitLog(ctx context.Context, t *testing.T, db *DB) error {
+	t.Helper()
+	log := filepath.Join(t.TempDir(), "git.log")
+	line := strings.Join([]string{strings.Repeat("a", 40), "Ada", "ada@example.com", "1772445600 +0100", "ada@example.com"}, "\x1f") + "\n"
+	if err := os.WriteFile(log, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.BeginEvents(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	_, err = tx.LoadGitLog(ctx, log, "r")
+	return err
 }

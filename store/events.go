@@ -111,12 +111,12 @@ func appendEvents(ctx context.Context, conn *sql.Conn, events []Event) error {
 func appendSourceEvents(ctx context.Context, conn *sql.Conn, source string, events []Event) error {
 	types, err := eventColumnTypes()
 	if err != nil {
-		return err
+		return fmt.Errorf("source %s: %w", source, err)
 	}
-	return conn.Raw(func(dc any) error {
+	err = conn.Raw(func(dc any) error {
 		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), insertEventsQuery(source), "", types, eventColumns)
 		if err != nil {
-			return err
+			return fmt.Errorf("open an appender: %w", err)
 		}
 		for _, e := range events {
 			var offset, size any
@@ -131,8 +131,15 @@ func appendSourceEvents(ctx context.Context, conn *sql.Conn, source string, even
 				return fmt.Errorf("event %s/%s/%s: %w", e.Source, e.Kind, e.ID, err)
 			}
 		}
-		return a.Close()
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("insert into events: %w", err)
+		}
+		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("source %s: %w", source, err)
+	}
+	return nil
 }
 
 func upsertIdentities(ctx context.Context, conn *sql.Conn, events []Event) error {
@@ -171,7 +178,7 @@ func upsertIdentities(ctx context.Context, conn *sql.Conn, events []Event) error
 		}
 		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), upsertIdentitiesQuery, "", types, identityColumns)
 		if err != nil {
-			return err
+			return fmt.Errorf("open an appender: %w", err)
 		}
 		for _, id := range order {
 			s := byIdentity[id]
@@ -180,7 +187,10 @@ func upsertIdentities(ctx context.Context, conn *sql.Conn, events []Event) error
 				return fmt.Errorf("identity %q: %w", id, err)
 			}
 		}
-		return a.Close()
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("upsert into identities: %w", err)
+		}
+		return nil
 	})
 }
 
@@ -226,7 +236,10 @@ func (db *DB) Identities(ctx context.Context) ([]Identity, error) {
 		}
 		out = append(out, i)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list identities: %w", err)
+	}
+	return out, nil
 }
 
 // EventCount counts stored events, all of them or those of one source.
@@ -261,5 +274,8 @@ func (db *DB) Events(ctx context.Context, source string) ([]Event, error) {
 		e.NotCounted = !counted
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	return out, nil
 }

@@ -36,7 +36,7 @@ func (t *EventTx) LoadGitLog(ctx context.Context, path, scope string) (inserted 
 	}()
 	var before, after int
 	if err := t.conn.QueryRowContext(ctx, `SELECT count(*), coalesce(max(rowid), -1) FROM events`).Scan(&before, &t.loadedAfter); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("count events: %w", err)
 	}
 	// quote and escape off: a name may hold any character but the
 	// separator and a newline. strict_mode: a line with more or fewer than
@@ -63,10 +63,10 @@ func (t *EventTx) LoadGitLog(ctx context.Context, path, scope string) (inserted 
 		) g
 		WHERE NOT is_forgotten(` + gitIdentitySQL + `)`
 	if _, err := t.conn.ExecContext(ctx, load); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("insert into events: %w", err)
 	}
 	if err := t.conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&after); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("count events: %w", err)
 	}
 	return after - before, nil
 }
@@ -92,7 +92,12 @@ func (t *EventTx) LoadGitLog(ctx context.Context, path, scope string) (inserted 
 // Only rows of this load are dropped, never one stored before.
 // Both copies have the same author date, which a commit's SHA covers, so
 // the stored copy lies in the log's own time range.
-func (t *EventTx) DropCopiesOfStoredCommits(ctx context.Context, inserted int, first, last time.Time) (int, error) {
+func (t *EventTx) DropCopiesOfStoredCommits(ctx context.Context, inserted int, first, last time.Time) (_ int, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("load git log: drop copies of stored commits: %w", err)
+		}
+	}()
 	if inserted == 0 {
 		return 0, nil
 	}
@@ -108,7 +113,7 @@ func (t *EventTx) DropCopiesOfStoredCommits(ctx context.Context, inserted int, f
 	if err := t.conn.QueryRowContext(ctx, `SELECT count(*),
 			count(*) FILTER (counted) - count(DISTINCT hash(identity, occurred_at)) FILTER (counted)
 		FROM events WHERE `+inRange).Scan(&stored, &copies); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("count the commits in range in events: %w", err)
 	}
 	if stored == inserted && copies == 0 {
 		return inserted, nil
@@ -120,11 +125,11 @@ func (t *EventTx) DropCopiesOfStoredCommits(ctx context.Context, inserted int, f
 			FROM events WHERE `+inRange+`)
 		WHERE (commit_copy > 1 OR work_copy > 1) AND rowid > `+strconv.FormatInt(t.loadedAfter, 10)+`)`)
 	if err != nil {
-		return 0, fmt.Errorf("drop copies of stored commits: %w", err)
+		return 0, fmt.Errorf("delete from events: %w", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("count the deleted rows: %w", err)
 	}
 	return inserted - int(n), nil
 }
@@ -134,7 +139,7 @@ func (t *EventTx) DropCopiesOfStoredCommits(ctx context.Context, inserted int, f
 // bulk loads such as LoadGitLog, whose rows carry no names.
 func (t *EventTx) NoteIdentities(ctx context.Context, events []Event) error {
 	if err := upsertIdentities(ctx, t.conn, events); err != nil {
-		return fmt.Errorf("identities: %w", err)
+		return fmt.Errorf("note identities: %w", err)
 	}
 	return nil
 }
