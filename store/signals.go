@@ -52,11 +52,11 @@ func scanWeeks(rows *sql.Rows, week func(any) (time.Time, error)) ([]PersonWeek,
 		var span sql.NullFloat64
 		if err := rows.Scan(&w.PersonID, &key, &w.Events, &w.AfterHoursEvents, &w.AfterHoursHours, &w.ActiveDays,
 			&w.NonWorkingDays, &w.NonWorkingEvents, &w.LateNightDays, &w.LateNightEvents, &span, &w.SpanDays); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read week row: %w", err)
 		}
 		start, err := week(key)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("week of %s: %w", w.PersonID, err)
 		}
 		w.WeekStart = start
 		if span.Valid {
@@ -78,10 +78,12 @@ func (db *DB) MaterializePersonWeeks(ctx context.Context, heavyAfterHours int) e
 		fmt.Sprintf(weekSignalsSQL, `CAST(date_trunc('week', day) AS DATE)`, `true`))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM person_weeks`); err != nil {
-			return err
+			return fmt.Errorf("clear person_weeks: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, q, heavyAfterHours)
-		return err
+		if _, err := tx.ExecContext(ctx, q, heavyAfterHours); err != nil {
+			return fmt.Errorf("insert person_weeks: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("materialize person_weeks: %w", err)
@@ -280,14 +282,10 @@ func (db *DB) TeamPunchcard(ctx context.Context, from, to time.Time) ([]Punchcar
 	}
 	// Local time is at most 14 hours off UTC: a day either side holds every
 	// event whose local date is in the window.
-	q := `WITH ` + localTimeSQL(`e.occurred_at >= ? AND e.occurred_at < ?`) + `
-		SELECT pe.team, CAST((loc.day + 4) % 7 AS INTEGER) AS weekday, loc.minute_of_day // 60 AS hour, count(*)
-		FROM loc JOIN ruled r USING (pid) JOIN people pe ON pe.person_id = r.person_id
-		WHERE loc.day BETWEEN ? AND ?
-		GROUP BY ALL ORDER BY ALL`
 	lo := time.Unix(day(from)*86400, 0).UTC().AddDate(0, 0, -1)
 	hi := time.Unix(day(to)*86400, 0).UTC().AddDate(0, 0, 2)
-	rows, err := db.sql.QueryContext(ctx, q, lo, hi, day(from), day(to))
+	rows, err := db.sql.QueryContext(ctx, teamPunchcardSQL, sql.Named("from_utc", lo), sql.Named("to_utc", hi),
+		sql.Named("from_day", day(from)), sql.Named("to_day", day(to)))
 	if err != nil {
 		return nil, fmt.Errorf("team punchcard: %w", err)
 	}
