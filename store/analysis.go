@@ -221,7 +221,10 @@ func (db *DB) LocalEvents(ctx context.Context) ([]LocalEvent, error) {
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("local events: %w", err)
+	}
+	return out, nil
 }
 
 // PersonDay is one person's activity on one local day.
@@ -259,7 +262,10 @@ func (db *DB) PersonDays(ctx context.Context, from, to time.Time) ([]PersonDay, 
 		}
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read person_days: %w", err)
+	}
+	return out, nil
 }
 
 // WindowTotals are one person's sums over a window of local days.
@@ -289,7 +295,10 @@ func (db *DB) Window(ctx context.Context, from, to time.Time) ([]WindowTotals, e
 		}
 		out = append(out, w)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("window totals: %w", err)
+	}
+	return out, nil
 }
 
 // People lists the people of the last analysis.
@@ -307,5 +316,8 @@ func (db *DB) People(ctx context.Context) ([]PersonRow, error) {
 		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read people: %w", err)
+	}
+	return out, nil
 }

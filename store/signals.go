@@ -64,7 +64,10 @@ func scanWeeks(rows *sql.Rows, week func(any) (time.Time, error)) ([]PersonWeek,
 		}
 		out = append(out, w)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read week rows: %w", err)
+	}
+	return out, nil
 }
 
 // MaterializePersonWeeks rebuilds person_weeks, the weekly history by local
@@ -115,7 +118,10 @@ func (db *DB) PersonWeeks(ctx context.Context, from, to time.Time) ([]PersonWeek
 		}
 		out = append(out, w)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read person_weeks: %w", err)
+	}
+	return out, nil
 }
 
 // WeeksEndingAt sums person_days into the given number of weeks that end on
@@ -161,7 +167,10 @@ func (db *DB) FirstActiveDays(ctx context.Context, asOf time.Time) (map[string]t
 		}
 		out[id] = day
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("first active days: %w", err)
+	}
+	return out, nil
 }
 
 // PersonWindow is one person's signals over a window of local days, in the
@@ -259,7 +268,10 @@ func (db *DB) WindowSignalsEvery(ctx context.Context, last time.Time, count, ste
 		}
 		out[k] = append(out[k], w)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("window signals: %w", err)
+	}
+	return out, nil
 }
 
 // PunchcardCell is how many events a team made at one local weekday and
@@ -300,7 +312,10 @@ func (db *DB) TeamPunchcard(ctx context.Context, from, to time.Time) ([]Punchcar
 		c.Weekday = time.Weekday(wd)
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("team punchcard: %w", err)
+	}
+	return out, nil
 }
 
 // PeopleWithIdentity gives the ids of the people who have at least one
@@ -321,7 +336,10 @@ func (db *DB) PeopleWithIdentity(ctx context.Context, kind string) (map[string]b
 		}
 		out[id] = true
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("people with %s identities: %w", kind, err)
+	}
+	return out, nil
 }
 
 // ActivityDay is one person's local day as the risk model reads it: when
@@ -363,7 +381,10 @@ func (db *DB) ActivityDays(ctx context.Context, from, to time.Time) ([]ActivityD
 		}
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("activity days: %w", err)
+	}
+	return out, nil
 }
 
 // PersonClock is what the analysis knows of a person's clock: whether the
@@ -408,5 +429,8 @@ func (db *DB) PersonClocks(ctx context.Context) (map[string]PersonClock, error) 
 		}
 		out[c.PersonID] = c
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("person clocks: %w", err)
+	}
+	return out, nil
 }
