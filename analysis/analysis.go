@@ -2,6 +2,14 @@
 // each person's own local time: it resolves who is who, hands DuckDB the
 // working-time rules, materializes one row per person and local day, and
 // sums windows of those days.
+//
+// The rules that decide what is a working day, after hours and late night
+// live in two places, tested to agree: in Go, worktime.Rules.Classify (the
+// reference, and the late-night end worktime.LateNightEnd); in SQL, the
+// embedded queries of the store package, store/queries/*.sql
+// (local_time.sql for local wall time, local_events.sql and person_days.sql
+// for the rules), which get the late-night end from worktime as a
+// parameter. TestSQLAgreesWithWorktime holds the two equal.
 package analysis
 
 import (

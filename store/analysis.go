@@ -65,11 +65,11 @@ func (db *DB) EventSpan(ctx context.Context) (first, last time.Time, ok bool, er
 func (db *DB) ReplacePeople(ctx context.Context, s PeopleSnapshot) error {
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("replace people: connect: %w", err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return err
+		return fmt.Errorf("replace people: begin: %w", err)
 	}
 	err = func() error {
 		for _, t := range []string{"people", "person_identities", "person_rules", "person_holidays", "zone_transitions"} {
@@ -163,150 +163,32 @@ func appendRows(conn *sql.Conn, table string, rows [][]driver.Value) error {
 	return conn.Raw(func(dc any) error {
 		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
 		if err != nil {
-			return err
+			return fmt.Errorf("appender for %s: %w", table, err)
 		}
 		for _, r := range rows {
 			if err := a.AppendRow(r...); err != nil {
 				a.Close()
-				return err
+				return fmt.Errorf("append to %s: %w", table, err)
 			}
 		}
-		return a.Close()
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("flush appender of %s: %w", table, err)
+		}
+		return nil
 	})
 }
-
-// localTimeSQL is the WITH clauses that put every counted event of a known
-// person into local wall time, the time model of docs/design.md: the configured zone;
-// else the offset the event recorded; else the person's inferred offset;
-// else the default zone. filter narrows the events (an SQL condition on the
-// events table e, "" for all of them).
-//
-// It ends in loc(pid, start_minute, end_minute, source, local_us, day,
-// minute_of_day): local_us is microseconds of local wall time since
-// 1970-01-01T00:00, day the local date as days since then, start_minute and
-// end_minute the person's working hours; ruled(pid, person_id,
-// workday_mask, ...) maps the integer pid back.
-//
-// Everything is integer arithmetic on purpose: at hundreds of millions of
-// events, timestamp and interval functions, VARCHAR keys and DuckDB's ASOF
-// join (a sort of all events per zone) cost several times the aggregation
-// itself. A zone's offset comes instead from an equality hash join on
-// (zone, UTC day) against zone_days, one row per zone, UTC day and offset
-// period touching that day, with a range check for the day of a transition.
-func localTimeSQL(filter string) string {
-	if filter != "" {
-		filter = " AND (" + filter + ")"
-	}
-	return `
-span AS (
-    SELECT CAST(min(occurred_at) AS DATE) - 2 AS d0, CAST(max(occurred_at) AS DATE) + 2 AS d1 FROM events
-), zones AS (
-    SELECT zone, CAST(row_number() OVER (ORDER BY zone) AS BIGINT) AS zid FROM (SELECT DISTINCT zone FROM zone_transitions)
-), periods AS (
-    SELECT zones.zid, t.valid_from AS period_start,
-        coalesce(lead(t.valid_from) OVER (PARTITION BY t.zone ORDER BY t.valid_from), TIMESTAMP '9999-01-01') AS period_end,
-        t.offset_s
-    FROM zone_transitions t JOIN zones USING (zone)
-), zone_days AS (
-    SELECT p.zid * 100000000 + CAST(epoch(CAST(d.day AS DATE)) // 86400 AS BIGINT) AS zone_day,
-        epoch_us(p.period_start) AS period_start, epoch_us(p.period_end) AS period_end, p.offset_s
-    FROM periods p, span, generate_series(CAST(greatest(CAST(p.period_start AS DATE), span.d0) AS TIMESTAMP),
-        CAST(least(CAST(p.period_end AS DATE), span.d1) AS TIMESTAMP), INTERVAL 1 DAY) d(day)
-), holidays AS (
-    SELECT DISTINCT person_id, day FROM person_holidays
-), ruled AS (
-    SELECT CAST(row_number() OVER (ORDER BY person_id) AS INTEGER) AS pid, person_id, zone, fallback_zone,
-        inferred_offset, workday_mask, start_minute, end_minute
-    FROM person_rules
-), who AS (
-    SELECT pi.identity, p.pid, z.zid, fz.zid AS fallback_zid, p.inferred_offset, p.start_minute, p.end_minute
-    FROM person_identities pi JOIN ruled p USING (person_id)
-    LEFT JOIN zones z ON z.zone = p.zone
-    LEFT JOIN zones fz ON fz.zone = p.fallback_zone
-), ev AS (
-    SELECT w.pid, w.start_minute, w.end_minute, e.source, epoch_us(e.occurred_at) AS us,
-        CASE WHEN w.zid IS NULL THEN coalesce(e.utc_offset, w.inferred_offset) END AS fixed_offset,
-        CASE WHEN w.zid IS NOT NULL THEN w.zid
-             WHEN coalesce(e.utc_offset, w.inferred_offset) IS NULL THEN w.fallback_zid END AS zid
-    FROM events e JOIN who w USING (identity)
-    WHERE e.counted` + filter + `
-), loc AS (
-    SELECT pid, start_minute, end_minute, source, local_us, local_us // 86400000000 AS day,
-        CAST((local_us // 60000000) % 1440 AS INTEGER) AS minute_of_day
-    FROM (
-        SELECT ev.pid, ev.start_minute, ev.end_minute, ev.source, ev.us + 1000000 * CAST(coalesce(ev.fixed_offset, z.offset_s) AS BIGINT) AS local_us
-        FROM ev LEFT JOIN zone_days z ON z.zone_day = ev.zid * 100000000 + ev.us // 86400000000
-            AND ev.us >= z.period_start AND ev.us < z.period_end
-    )
-)`
-}
-
-// localDate turns a day number of localTimeSQL into a DATE, and workingDay
-// says whether it is a working day of person p (holidays h joined on it).
-const (
-	localDate  = `CAST(DATE '1970-01-01' + CAST(%[1]s AS INTEGER) AS DATE)`
-	workingDay = `((p.workday_mask >> CAST((%[1]s + 4) %% 7 AS INTEGER)) & 1) = 1 AND h.day IS NULL` // 1970-01-01 was a Thursday
-)
-
-func sqlf(format string, arg string) string { return fmt.Sprintf(format, arg) }
-
-// localEventsSQL lists every counted event of a known person, with its
-// local wall time and working-time facts, one row per event.
-func localEventsSQL(filter string) string {
-	return `WITH ` + localTimeSQL(filter) + `
-SELECT p.person_id, loc.source, make_timestamp(loc.local_us) AS local_ts, ` + sqlf(localDate, "loc.day") + ` AS day,
-    loc.minute_of_day // 60 AS hour,
-    ` + sqlf(workingDay, "loc.day") + ` AS working_day,
-    NOT (` + sqlf(workingDay, "loc.day") + `) OR loc.minute_of_day < p.start_minute OR loc.minute_of_day >= p.end_minute AS after_hours,
-    loc.minute_of_day < 300 AS late_night
-FROM loc JOIN ruled p USING (pid)
-LEFT JOIN holidays h ON h.person_id = p.person_id AND h.day = ` + sqlf(localDate, "loc.day")
-}
-
-// personDaysSQL aggregates the local events into person_days rows. The
-// events are grouped per person and local day first, with what depends on
-// the time of day (outside working hours, late night, which clock hours);
-// whether the day is a working day (workdays, holidays) is decided after,
-// once per person-day instead of once per event. Clock hours are a 24-bit
-// mask per day, so counting distinct hours is a bit_count, not a DISTINCT;
-// the half hours with activity (slots) are a 48-bit mask the same way.
-var personDaysSQL = `WITH ` + localTimeSQL("") + `, agg AS (
-    SELECT loc.pid, loc.day,
-        count(*) AS events,
-        count(*) FILTER (loc.minute_of_day < loc.start_minute OR loc.minute_of_day >= loc.end_minute) AS outside_events,
-        count(*) FILTER (loc.minute_of_day < 300) AS late_night_events,
-        bit_or(1 << (loc.minute_of_day // 60)) AS hours,
-        bit_or(CASE WHEN loc.minute_of_day < loc.start_minute OR loc.minute_of_day >= loc.end_minute
-            THEN 1 << (loc.minute_of_day // 60) ELSE 0 END) AS outside_hours,
-        min(loc.local_us) AS first_us, max(loc.local_us) AS last_us,
-        count(*) FILTER (loc.source = 'git') AS git_events,
-        count(*) FILTER (loc.source = 'github') AS github_events,
-        count(*) FILTER (loc.source = 'jira') AS jira_events,
-        bit_or(CAST(1 AS BIGINT) << (loc.minute_of_day // 30)) AS slots
-    FROM loc
-    GROUP BY loc.pid, loc.day
-)
-SELECT person_id, ` + sqlf(localDate, "day") + `, working_day, events,
-    CASE WHEN working_day THEN outside_events ELSE events END,
-    late_night_events,
-    bit_count(CASE WHEN working_day THEN outside_hours ELSE hours END),
-    make_timestamp(first_us), make_timestamp(last_us),
-    git_events, github_events, jira_events, slots
-FROM (
-    SELECT a.*, p.person_id, ` + sqlf(workingDay, "a.day") + ` AS working_day
-    FROM agg a JOIN ruled p USING (pid)
-    LEFT JOIN holidays h ON h.person_id = p.person_id AND h.day = ` + sqlf(localDate, "a.day") + `
-)`
 
 // MaterializePersonDays rebuilds person_days from all stored events and the
 // current people snapshot.
 func (db *DB) MaterializePersonDays(ctx context.Context) error {
 	if err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM person_days`); err != nil {
-			return err
+			return fmt.Errorf("clear person_days: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO person_days `+personDaysSQL)
-		return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO person_days `+personDaysSQL, lateNightEnd()); err != nil {
+			return fmt.Errorf("insert person_days: %w", err)
+		}
+		return nil
 	}); err != nil {
 		return fmt.Errorf("materialize person_days: %w", err)
 	}
@@ -326,7 +208,7 @@ type LocalEvent struct {
 // LocalEvents lists every counted event of a known person in local time.
 func (db *DB) LocalEvents(ctx context.Context) ([]LocalEvent, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT person_id, source, local_ts, working_day, after_hours, late_night
-		FROM (`+localEventsSQL("")+`) ORDER BY person_id, local_ts`)
+		FROM (`+localEventsSQL+`) ORDER BY person_id, local_ts`, lateNightEnd())
 	if err != nil {
 		return nil, fmt.Errorf("local events: %w", err)
 	}
@@ -335,11 +217,14 @@ func (db *DB) LocalEvents(ctx context.Context) ([]LocalEvent, error) {
 	for rows.Next() {
 		var e LocalEvent
 		if err := rows.Scan(&e.PersonID, &e.Source, &e.Local, &e.WorkingDay, &e.AfterHours, &e.LateNight); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("local events: %w", err)
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("local events: %w", err)
+	}
+	return out, nil
 }
 
 // PersonDay is one person's activity on one local day.
@@ -377,7 +262,10 @@ func (db *DB) PersonDays(ctx context.Context, from, to time.Time) ([]PersonDay, 
 		}
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read person_days: %w", err)
+	}
+	return out, nil
 }
 
 // WindowTotals are one person's sums over a window of local days.
@@ -407,7 +295,10 @@ func (db *DB) Window(ctx context.Context, from, to time.Time) ([]WindowTotals, e
 		}
 		out = append(out, w)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("window totals: %w", err)
+	}
+	return out, nil
 }
 
 // People lists the people of the last analysis.
@@ -421,9 +312,12 @@ func (db *DB) People(ctx context.Context) ([]PersonRow, error) {
 	for rows.Next() {
 		var p PersonRow
 		if err := rows.Scan(&p.ID, &p.Name, &p.Team, &p.Configured); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read people: %w", err)
 		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read people: %w", err)
+	}
+	return out, nil
 }

@@ -52,11 +52,11 @@ func scanWeeks(rows *sql.Rows, week func(any) (time.Time, error)) ([]PersonWeek,
 		var span sql.NullFloat64
 		if err := rows.Scan(&w.PersonID, &key, &w.Events, &w.AfterHoursEvents, &w.AfterHoursHours, &w.ActiveDays,
 			&w.NonWorkingDays, &w.NonWorkingEvents, &w.LateNightDays, &w.LateNightEvents, &span, &w.SpanDays); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read week row: %w", err)
 		}
 		start, err := week(key)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("week of %s: %w", w.PersonID, err)
 		}
 		w.WeekStart = start
 		if span.Valid {
@@ -64,7 +64,10 @@ func scanWeeks(rows *sql.Rows, week func(any) (time.Time, error)) ([]PersonWeek,
 		}
 		out = append(out, w)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read week rows: %w", err)
+	}
+	return out, nil
 }
 
 // MaterializePersonWeeks rebuilds person_weeks, the weekly history by local
@@ -78,10 +81,12 @@ func (db *DB) MaterializePersonWeeks(ctx context.Context, heavyAfterHours int) e
 		fmt.Sprintf(weekSignalsSQL, `CAST(date_trunc('week', day) AS DATE)`, `true`))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM person_weeks`); err != nil {
-			return err
+			return fmt.Errorf("clear person_weeks: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, q, heavyAfterHours)
-		return err
+		if _, err := tx.ExecContext(ctx, q, heavyAfterHours); err != nil {
+			return fmt.Errorf("insert person_weeks: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("materialize person_weeks: %w", err)
@@ -113,7 +118,10 @@ func (db *DB) PersonWeeks(ctx context.Context, from, to time.Time) ([]PersonWeek
 		}
 		out = append(out, w)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read person_weeks: %w", err)
+	}
+	return out, nil
 }
 
 // WeeksEndingAt sums person_days into the given number of weeks that end on
@@ -159,7 +167,10 @@ func (db *DB) FirstActiveDays(ctx context.Context, asOf time.Time) (map[string]t
 		}
 		out[id] = day
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("first active days: %w", err)
+	}
+	return out, nil
 }
 
 // PersonWindow is one person's signals over a window of local days, in the
@@ -257,7 +268,10 @@ func (db *DB) WindowSignalsEvery(ctx context.Context, last time.Time, count, ste
 		}
 		out[k] = append(out[k], w)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("window signals: %w", err)
+	}
+	return out, nil
 }
 
 // PunchcardCell is how many events a team made at one local weekday and
@@ -280,14 +294,10 @@ func (db *DB) TeamPunchcard(ctx context.Context, from, to time.Time) ([]Punchcar
 	}
 	// Local time is at most 14 hours off UTC: a day either side holds every
 	// event whose local date is in the window.
-	q := `WITH ` + localTimeSQL(`e.occurred_at >= ? AND e.occurred_at < ?`) + `
-		SELECT pe.team, CAST((loc.day + 4) % 7 AS INTEGER) AS weekday, loc.minute_of_day // 60 AS hour, count(*)
-		FROM loc JOIN ruled r USING (pid) JOIN people pe ON pe.person_id = r.person_id
-		WHERE loc.day BETWEEN ? AND ?
-		GROUP BY ALL ORDER BY ALL`
 	lo := time.Unix(day(from)*86400, 0).UTC().AddDate(0, 0, -1)
 	hi := time.Unix(day(to)*86400, 0).UTC().AddDate(0, 0, 2)
-	rows, err := db.sql.QueryContext(ctx, q, lo, hi, day(from), day(to))
+	rows, err := db.sql.QueryContext(ctx, teamPunchcardSQL, sql.Named("from_utc", lo), sql.Named("to_utc", hi),
+		sql.Named("from_day", day(from)), sql.Named("to_day", day(to)))
 	if err != nil {
 		return nil, fmt.Errorf("team punchcard: %w", err)
 	}
@@ -302,7 +312,10 @@ func (db *DB) TeamPunchcard(ctx context.Context, from, to time.Time) ([]Punchcar
 		c.Weekday = time.Weekday(wd)
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("team punchcard: %w", err)
+	}
+	return out, nil
 }
 
 // PeopleWithIdentity gives the ids of the people who have at least one
@@ -323,7 +336,10 @@ func (db *DB) PeopleWithIdentity(ctx context.Context, kind string) (map[string]b
 		}
 		out[id] = true
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("people with %s identities: %w", kind, err)
+	}
+	return out, nil
 }
 
 // ActivityDay is one person's local day as the risk model reads it: when
@@ -365,7 +381,10 @@ func (db *DB) ActivityDays(ctx context.Context, from, to time.Time) ([]ActivityD
 		}
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("activity days: %w", err)
+	}
+	return out, nil
 }
 
 // PersonClock is what the analysis knows of a person's clock: whether the
@@ -410,5 +429,8 @@ func (db *DB) PersonClocks(ctx context.Context) (map[string]PersonClock, error) 
 		}
 		out[c.PersonID] = c
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("person clocks: %w", err)
+	}
+	return out, nil
 }
