@@ -418,7 +418,9 @@ func TestRedact(t *testing.T) {
 func TestTimeoutIsRetried(t *testing.T) {
 	t.Parallel()
 	fx := newFixture(t)
-	fx.opts.RequestTimeout = 200 * time.Millisecond
+	// Long enough that no answering request times out on a loaded machine
+	// (200 ms did, and backed off twice); the hanging one waits 10 s.
+	fx.opts.RequestTimeout = 2 * time.Second
 	fx.fake.inject(1, pathIs("repos/acme/web/pulls"), func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
