@@ -5,8 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-
-	"github.com/duckdb/duckdb-go/v2"
 )
 
 // TestAnalysisFailuresNameTheirStep: a failing statement of the analysis
@@ -14,12 +12,7 @@ import (
 // table failed, and the driver's error stays reachable.
 func TestAnalysisFailuresNameTheirStep(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name     string
-		breakSQL string // raw SQL that takes away what the call needs
-		call     func(context.Context, *DB) error
-		want     string // the error text starts with it
-	}{{
+	checkStepFailures(t, []stepFailure{{
 		name:     "person_days: clearing",
 		breakSQL: `ALTER TABLE person_days RENAME TO person_days_moved`,
 		call:     func(ctx context.Context, db *DB) error { return db.MaterializePersonDays(ctx) },
@@ -39,27 +32,7 @@ func TestAnalysisFailuresNameTheirStep(t *testing.T) {
 		breakSQL: `ALTER TABLE person_days RENAME TO person_days_moved`,
 		call:     func(ctx context.Context, db *DB) error { return db.MaterializePersonWeeks(ctx, 3) },
 		want:     "materialize person_weeks: insert person_weeks: ",
-	}} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := t.Context()
-			db := openGitHubTestDB(t)
-			if _, err := db.sql.ExecContext(ctx, tc.breakSQL); err != nil {
-				t.Fatal(err)
-			}
-			err := tc.call(ctx, db)
-			if err == nil {
-				t.Fatalf("no error after %s", tc.breakSQL)
-			}
-			if !strings.HasPrefix(err.Error(), tc.want) {
-				t.Errorf("error %q\ndoes not start with %q", err, tc.want)
-			}
-			var duckErr *duckdb.Error
-			if !errors.As(err, &duckErr) || duckErr.Type != duckdb.ErrorTypeCatalog {
-				t.Errorf("errors.As finds no DuckDB catalog error in %q (%#v)", err, duckErr)
-			}
-		})
-	}
+	}})
 
 	t.Run("replace people cancelled before the transaction", func(t *testing.T) {
 		t.Parallel()

@@ -23,16 +23,7 @@ func TestFailuresNameTheirStep(t *testing.T) {
 		Created: at, Updated: at,
 		Intervals: []JiraInterval{{Field: JiraFieldStatus, Value: "To Do", Category: JiraCategoryToDo, From: at}}}
 
-	for _, tc := range []struct {
-		name     string
-		breakSQL string // raw SQL that takes away what the call needs
-		call     func(context.Context, *DB) error
-		want     string // the error text starts with it
-		// appended: the failure is an appender's flush, which the driver
-		// reports as "Failed to append: ...", a *duckdb.Error it cannot
-		// give a type (ErrorTypeInvalid) rather than a catalog error.
-		appended bool
-	}{{
+	checkStepFailures(t, []stepFailure{{
 		name:     "github page: counting events",
 		breakSQL: `ALTER TABLE events RENAME TO events_moved`,
 		call: func(ctx context.Context, db *DB) error {
@@ -145,31 +136,7 @@ func TestFailuresNameTheirStep(t *testing.T) {
 			return err
 		},
 		want: "apply retention: delete from events: ",
-	}} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := t.Context()
-			db := openGitHubTestDB(t)
-			if _, err := db.sql.ExecContext(ctx, tc.breakSQL); err != nil {
-				t.Fatal(err)
-			}
-			err := tc.call(ctx, db)
-			if err == nil {
-				t.Fatalf("no error after %s", tc.breakSQL)
-			}
-			if !strings.HasPrefix(err.Error(), tc.want) {
-				t.Errorf("error %q\ndoes not start with %q", err, tc.want)
-			}
-			wantType := duckdb.ErrorTypeCatalog
-			if tc.appended {
-				wantType = duckdb.ErrorTypeInvalid
-			}
-			var duckErr *duckdb.Error
-			if !errors.As(err, &duckErr) || duckErr.Type != wantType {
-				t.Errorf("errors.As finds no DuckDB error of type %v in %q (%#v)", wantType, err, duckErr)
-			}
-		})
-	}
+	}})
 
 	t.Run("cancelled before the transaction", func(t *testing.T) {
 		t.Parallel()
@@ -246,4 +213,48 @@ func loadGitLog(ctx context.Context, t *testing.T, db *DB) error {
 	defer tx.Rollback()
 	_, err = tx.LoadGitLog(ctx, log, "r")
 	return err
+}
+
+// stepFailure is one case of a failing statement: breakSQL takes away what
+// call needs, and the error must start with want.
+type stepFailure struct {
+	name     string
+	breakSQL string // raw SQL that takes away what the call needs
+	call     func(context.Context, *DB) error
+	want     string // the error text starts with it
+	// appended: the failure is an appender's flush, which the driver
+	// reports as "Failed to append: ...", a *duckdb.Error it cannot
+	// give a type (ErrorTypeInvalid) rather than a catalog error.
+	appended bool
+}
+
+// checkStepFailures runs each case on a fresh store: the error names the
+// step, and the driver's error is still reachable through errors.As.
+func checkStepFailures(t *testing.T, cases []stepFailure) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			db := openGitHubTestDB(t)
+			if _, err := db.sql.ExecContext(ctx, tc.breakSQL); err != nil {
+				t.Fatal(err)
+			}
+			err := tc.call(ctx, db)
+			if err == nil {
+				t.Fatalf("no error after %s", tc.breakSQL)
+			}
+			if !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("error %q\ndoes not start with %q", err, tc.want)
+			}
+			wantType := duckdb.ErrorTypeCatalog
+			if tc.appended {
+				wantType = duckdb.ErrorTypeInvalid
+			}
+			var duckErr *duckdb.Error
+			if !errors.As(err, &duckErr) || duckErr.Type != wantType {
+				t.Errorf("errors.As finds no DuckDB error of type %v in %q (%#v)", wantType, err, duckErr)
+			}
+		})
+	}
 }
