@@ -72,6 +72,104 @@ type key struct {
 	asOf       time.Time
 }
 
+// history is one collected database's stored facts, read once: every
+// assessment of every variant is built from them in memory, as
+// analysis.AssessWeeks builds its own from the same reads.
+type history struct {
+	path     string
+	minGroup int
+	people   []store.PersonRow
+	days     map[string][]analysis.Day
+	clocks   map[string]store.PersonClock
+	first    map[time.Time]map[string]time.Time
+	// subjects caches the signals of each date under the settings that
+	// change them (see buildKey): most variants only move a threshold of
+	// the assessment, not the signals.
+	subjects map[string][]analysis.Subject
+}
+
+func load(ctx context.Context, path string, dates []time.Time) (*history, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range cfg.People {
+		if p.Hours != "" || p.Jira != "" || p.GitHub != "" {
+			return nil, fmt.Errorf("%s: people with their own hours or accounts are not supported here: use configs written by run.sh", path)
+		}
+	}
+	if cfg.Sources.Jira != nil || cfg.Sources.GitHub != nil {
+		return nil, fmt.Errorf("%s: only git sources are supported here: use configs written by run.sh", path)
+	}
+	db, err := store.Open(ctx, cfg.Database, store.Options{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	h := &history{path: path, minGroup: cfg.Privacy.MinGroupSize, days: map[string][]analysis.Day{},
+		first: map[time.Time]map[string]time.Time{}, subjects: map[string][]analysis.Subject{}}
+	if h.people, err = db.People(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := db.ActivityDays(ctx, dates[0].AddDate(-2, 0, 0), dates[len(dates)-1].AddDate(0, 0, 1))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		h.days[r.PersonID] = append(h.days[r.PersonID], analysis.Day{Date: r.Day, Working: r.WorkingDay, Events: r.Events,
+			Slots: r.Slots, Span: r.LastLocal.Sub(r.FirstLocal)})
+	}
+	if h.clocks, err = db.PersonClocks(ctx); err != nil {
+		return nil, err
+	}
+	for _, d := range dates {
+		if h.first[d], err = db.FirstActiveDays(ctx, d); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+// buildKey is the settings analysis.Build reads.
+func buildKey(m config.Analysis) string {
+	return fmt.Sprint(m.Sustained.Weeks, m.BaselineWeeks, m.UsualHours, m.Clock, m.Factors.ActiveDayRatio.Days)
+}
+
+// flagged judges every person of h as of d under m, as
+// analysis.AssessPeople does for git-only configs, and adds the elevated or
+// high ones to out.
+func (h *history) flagged(m config.Analysis, d time.Time, out map[key]bool) {
+	k := buildKey(m) + d.String()
+	subjects, ok := h.subjects[k]
+	if !ok {
+		// The days before the as-of date's judged and baseline weeks (and
+		// the day after it, for clock shifts), as AssessWeeks reads them.
+		from := d.AddDate(0, 0, -max(7*(m.Sustained.Weeks+m.BaselineWeeks), m.Factors.ActiveDayRatio.Days))
+		to := d.AddDate(0, 0, 1)
+		for _, p := range h.people {
+			c := h.clocks[p.ID]
+			var days []analysis.Day
+			for _, day := range h.days[p.ID] {
+				if !day.Date.Before(from) && !day.Date.After(to) {
+					days = append(days, day)
+				}
+			}
+			in := analysis.Person{Days: days, Start: c.StartMinute, End: c.EndMinute,
+				WorkdayMask: c.WorkdayMask, Zoned: c.Zoned, Stamped: c.Stamped, StampedUTC: c.StampedUTC}
+			if f, ok := h.first[d][p.ID]; ok && !f.After(d) {
+				in.HistoryDays = int(d.Sub(f).Hours()/24) + 1
+			}
+			subjects = append(subjects, analysis.Subject{ID: p.ID, Team: p.Team, Signals: analysis.Build(m, in, d)})
+		}
+		h.subjects[k] = subjects
+	}
+	for id, a := range analysis.AssessGroups(m, h.minGroup, subjects) {
+		if a.Level == analysis.LevelElevated || a.Level == analysis.LevelHigh {
+			out[key{h.path, id, d}] = true
+		}
+	}
+}
+
 func main() {
 	from := flag.String("from", "2021-01-03", "first as-of date")
 	to := flag.String("to", "2026-06-14", "last as-of date")
@@ -87,49 +185,37 @@ func main() {
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 28) {
 		dates = append(dates, d)
 	}
-	flagged := func(set func(*config.Analysis)) (map[key]bool, error) {
-		out := map[key]bool{}
-		for _, path := range flag.Args() {
-			cfg, err := config.Load(path)
-			if err != nil {
-				return nil, err
-			}
-			set(&cfg.Analysis)
-			db, err := store.Open(ctx, cfg.Database, store.Options{ReadOnly: true})
-			if err != nil {
-				return nil, err
-			}
-			opts := analysis.RiskOptionsFor(cfg)
-			for _, d := range dates {
-				risks, err := analysis.AssessPeople(ctx, db, d, opts)
-				if err != nil {
-					db.Close()
-					return nil, err
-				}
-				for id, r := range risks {
-					if r.Level == analysis.LevelElevated || r.Level == analysis.LevelHigh {
-						out[key{path, id, d}] = true
-					}
-				}
-			}
-			db.Close()
-		}
-		return out, nil
-	}
-	base, err := flagged(func(*config.Analysis) {})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	fmt.Printf("%d dates × %d histories; the defaults flag %d person-windows.\n\n", len(dates), flag.NArg(), len(base))
-	fmt.Println("| one step | flagged | Jaccard with the defaults |")
-	fmt.Println("|---|---:|---:|")
-	for _, v := range variants {
-		got, err := flagged(v.set)
+	var histories []*history
+	var model config.Analysis
+	for i, path := range flag.Args() {
+		h, err := load(ctx, path, dates)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
+		histories = append(histories, h)
+		if i == 0 {
+			cfg, _ := config.Load(path)
+			model = cfg.Analysis
+		}
+	}
+	flagged := func(set func(*config.Analysis)) map[key]bool {
+		m := model
+		set(&m)
+		out := map[key]bool{}
+		for _, h := range histories {
+			for _, d := range dates {
+				h.flagged(m, d, out)
+			}
+		}
+		return out
+	}
+	base := flagged(func(*config.Analysis) {})
+	fmt.Printf("%d dates × %d histories; the defaults flag %d person-windows.\n\n", len(dates), flag.NArg(), len(base))
+	fmt.Println("| one step | flagged | Jaccard with the defaults |")
+	fmt.Println("|---|---:|---:|")
+	for _, v := range variants {
+		got := flagged(v.set)
 		inter, union := 0, len(base)
 		for k := range got {
 			if base[k] {
