@@ -15,17 +15,16 @@
 package main
 
 import (
-	"bufio"
-	"crypto/sha256"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/overtime-project/overtime/bench/validation/label"
 )
 
 type report struct {
@@ -88,169 +87,6 @@ func load(dir string) (run, error) {
 	return r, nil
 }
 
-// commit is one raw commit: its instant and the offset it recorded.
-type commit struct {
-	at     time.Time // in the recorded offset
-	offset int       // seconds
-}
-
-func commits(repo string) (map[string][]commit, map[string]string, error) {
-	// The commits the git collector counts: no merges, none that GitHub's
-	// web-flow committed (squash merges and web edits).
-	cmd := exec.Command("git", "-C", repo, "log", "--no-merges", "--format=%aE%x09%aN%x09%aI%x09%cE", "HEAD")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, nil, err
-	}
-	by, names := map[string][]commit{}, map[string]string{}
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		f := strings.Split(sc.Text(), "\t")
-		if len(f) != 4 || strings.EqualFold(f[3], "noreply@github.com") {
-			continue
-		}
-		t, err := time.Parse(time.RFC3339, f[2])
-		if err != nil {
-			continue
-		}
-		_, off := t.Zone()
-		id := strings.ToLower(f[0])
-		by[id] = append(by[id], commit{t, off})
-		names[id] = f[1]
-	}
-	return by, names, cmd.Wait()
-}
-
-// shortID is the initials of a name and 4 hex digits of the address's hash.
-func shortID(id, name string) string {
-	ini := ""
-	for _, w := range strings.Fields(name) {
-		for _, r := range w {
-			if r < 128 && (r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') {
-				ini += strings.ToUpper(string(r))
-			}
-			break
-		}
-	}
-	if len(ini) > 3 {
-		ini = ini[:3]
-	}
-	h := sha256.Sum256([]byte(id))
-	return fmt.Sprintf("%s-%x", ini, h[:2])
-}
-
-// profile is what the label rests on, from raw commits alone.
-type profile struct {
-	usualStart int     // start hour of the person's busiest 9-hour block of weekday half hours, whole history
-	utcShare   float64 // commits stamped +0000
-	offWeek    float64 // hours a week of active half hours outside that block or on weekends, in the window
-	usualOff   float64 // the same over the 12 weeks before the window (weeks with any activity)
-	heavyWeeks int     // window weeks with 3 h or more outside the block
-	activeDays int     // in the window
-	baseWeeks  int     // active weeks before the window
-}
-
-func slotOf(t time.Time) int { return t.Hour()*2 + t.Minute()/30 }
-
-func profileOf(cs []commit, asOf time.Time) profile {
-	var p profile
-	var hist [48]int
-	seen := map[string]bool{}
-	for _, c := range cs {
-		if c.offset == 0 {
-			p.utcShare++
-		}
-		if wd := c.at.Weekday(); wd == time.Saturday || wd == time.Sunday {
-			continue
-		}
-		k := c.at.Format("2006-01-02") + fmt.Sprint(slotOf(c.at))
-		if !seen[k] {
-			seen[k] = true
-			hist[slotOf(c.at)]++
-		}
-	}
-	p.utcShare /= float64(len(cs))
-	best := -1
-	for s := 0; s < 48; s += 2 {
-		sum := 0
-		for i := range 18 {
-			sum += hist[(s+i)%48]
-		}
-		if sum > best {
-			best, p.usualStart = sum, s/2
-		}
-	}
-	inBlock := func(t time.Time) bool {
-		return (slotOf(t)-2*p.usualStart+48)%48 < 18
-	}
-	end := asOf.AddDate(0, 0, 1)
-	off := map[int]map[string]bool{} // weeks back → off slots
-	days := map[string]bool{}
-	for _, c := range cs {
-		d := time.Date(c.at.Year(), c.at.Month(), c.at.Day(), 0, 0, 0, 0, time.UTC)
-		if !d.Before(end) {
-			continue
-		}
-		back := int(end.Sub(d).Hours()/24) / 7
-		if back >= 16 {
-			continue
-		}
-		if off[back] == nil {
-			off[back] = map[string]bool{}
-		}
-		if back < 4 {
-			days[d.Format("2006-01-02")] = true
-		}
-		wd := c.at.Weekday()
-		if wd == time.Saturday || wd == time.Sunday || !inBlock(c.at) {
-			off[back][d.Format("2006-01-02")+fmt.Sprint(slotOf(c.at))] = true
-		}
-	}
-	p.activeDays = len(days)
-	for back := range 4 {
-		h := float64(len(off[back])) / 2
-		p.offWeek += h / 4
-		if h >= 3 {
-			p.heavyWeeks++
-		}
-	}
-	for back := 4; back < 16; back++ {
-		if m, ok := off[back]; ok {
-			p.baseWeeks++
-			p.usualOff += float64(len(m)) / 2
-		}
-	}
-	if p.baseWeeks > 0 {
-		p.usualOff /= float64(p.baseWeeks)
-	}
-	return p
-}
-
-// label reads a profile: plausible when the window holds clearly more time
-// outside the person's own usual block than their weeks before, in at least
-// half its weeks; false alarm when it holds little (under 1.5 h a week) or
-// the same as their long usual (a habit: a UTC clock, a shifted day, a
-// spare-time contributor); unclear otherwise.
-func label(p profile) string {
-	switch {
-	case p.offWeek < 1.5:
-		return "false alarm"
-	case p.baseWeeks >= 6 && p.offWeek <= 1.25*p.usualOff+0.5:
-		return "false alarm"
-	case p.heavyWeeks >= 2 && p.offWeek >= 3 && p.offWeek >= 1.5*p.usualOff+1:
-		return "plausible"
-	}
-	return "unclear"
-}
-
-func (p profile) String() string {
-	return fmt.Sprintf("own block %02d:00-%02d:00, +0000 %.0f%%; %.1f h/wk outside it (usual %.1f over %d wk), %d heavy wk, %d active days",
-		p.usualStart, (p.usualStart+9)%24, 100*p.utcShare, p.offWeek, p.usualOff, p.baseWeeks, p.heavyWeeks, p.activeDays)
-}
-
 func main() {
 	before := flag.String("before", "", "run.sh output of the old binary")
 	after := flag.String("after", "", "run.sh output of the new binary")
@@ -269,7 +105,7 @@ func main() {
 		}
 		runs[name] = r
 	}
-	raw := map[string]map[string][]commit{}
+	raw := map[string]map[string][]label.Commit{}
 	names := map[string]string{}
 	for _, repo := range flag.Args() {
 		abs, _ := filepath.Abs(repo)
@@ -277,7 +113,7 @@ func main() {
 		if name == "repo" {
 			name = filepath.Base(filepath.Dir(abs))
 		}
-		by, ns, err := commits(repo)
+		by, ns, err := label.Read(repo)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
@@ -297,8 +133,8 @@ func main() {
 				continue
 			}
 			asOf, _ := time.Parse("2006-01-02", w.asOf)
-			p := profileOf(raw[w.repo][w.person], asOf)
-			labels[w], evidence[w] = label(p), p.String()
+			p := label.ProfileOf(raw[w.repo][w.person], asOf)
+			labels[w], evidence[w] = label.Of(p), p.String()
 		}
 	}
 
@@ -375,7 +211,7 @@ func main() {
 		if keys[i].repo != keys[j].repo {
 			return keys[i].repo < keys[j].repo
 		}
-		return shortID(keys[i].id, names[keys[i].id]) < shortID(keys[j].id, names[keys[j].id])
+		return label.ShortID(keys[i].id, names[keys[i].id]) < label.ShortID(keys[j].id, names[keys[j].id])
 	})
 	for _, k := range keys {
 		ws := people[k]
@@ -397,7 +233,7 @@ func main() {
 				most = l
 			}
 		}
-		fmt.Printf("| %s | %s | %d | %d | %s (%d/%d/%d p/u/f) | %s: %s |\n", k.repo, shortID(k.id, names[k.id]), b, a, most,
+		fmt.Printf("| %s | %s | %d | %d | %s (%d/%d/%d p/u/f) | %s: %s |\n", k.repo, label.ShortID(k.id, names[k.id]), b, a, most,
 			count["plausible"], count["unclear"], count["false alarm"], ws[len(ws)-1].asOf, evidence[ws[len(ws)-1]])
 	}
 
@@ -420,7 +256,7 @@ func main() {
 		return fl[i].asOf < fl[j].asOf
 	})
 	for _, w := range fl {
-		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", w.repo, shortID(w.person, names[w.person]), w.asOf,
+		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", w.repo, label.ShortID(w.person, names[w.person]), w.asOf,
 			runs["after"].pattern[w], labels[w], evidence[w])
 	}
 

@@ -33,38 +33,49 @@ type variant struct {
 // hour of active time (its unit), 1 week, 5 points, 5 percentage points, 1
 // hour of span, 1 day, 0.05 of a share, 2 days of prior, 1 hour of shift,
 // 0.1 of a share, 0.25 of a ratio. Two steps of heavy_week_after_hours are
-// shown as well.
-var variants = []variant{
-	{"heavy_week_after_hours 3 → 2.5", func(a *config.Analysis) { a.HeavyWeekAfterHours = 2.5 }},
-	{"heavy_week_after_hours 3 → 3.5", func(a *config.Analysis) { a.HeavyWeekAfterHours = 3.5 }},
-	{"heavy_week_after_hours 3 → 2 (two steps)", func(a *config.Analysis) { a.HeavyWeekAfterHours = 2 }},
-	{"heavy_week_after_hours 3 → 4 (two steps)", func(a *config.Analysis) { a.HeavyWeekAfterHours = 4 }},
-	{"sustained.heavy_weeks 3 → 2", func(a *config.Analysis) { a.Sustained.HeavyWeeks = 2 }},
-	{"sustained.heavy_weeks 3 → 4", func(a *config.Analysis) { a.Sustained.HeavyWeeks = 4 }},
-	{"levels.elevated 30 → 25", func(a *config.Analysis) { a.Levels.Elevated = 25 }},
-	{"levels.elevated 30 → 35", func(a *config.Analysis) { a.Levels.Elevated = 35 }},
-	{"after_hours_ratio bands −5 pp", func(a *config.Analysis) { a.Factors.AfterHoursRatio.Bands = []float64{0.05, 0.20, 0.35} }},
-	{"after_hours_ratio bands +5 pp", func(a *config.Analysis) { a.Factors.AfterHoursRatio.Bands = []float64{0.15, 0.30, 0.45} }},
-	{"non_working_day_ratio bands −5 pp", func(a *config.Analysis) { a.Factors.NonWorkingDayRatio.Bands = []float64{0.01, 0.10, 0.20} }},
-	{"non_working_day_ratio bands +5 pp", func(a *config.Analysis) { a.Factors.NonWorkingDayRatio.Bands = []float64{0.10, 0.20, 0.30} }},
-	{"workday_span_hours bands −1 h", func(a *config.Analysis) { a.Factors.WorkdaySpanHours.Bands = []float64{9, 12} }},
-	{"workday_span_hours bands +1 h", func(a *config.Analysis) { a.Factors.WorkdaySpanHours.Bands = []float64{11, 14} }},
-	{"late_night_days bands −1", func(a *config.Analysis) { a.Factors.LateNightDays.Bands = []float64{1, 3, 7} }},
-	{"late_night_days bands +1", func(a *config.Analysis) { a.Factors.LateNightDays.Bands = []float64{3, 5, 9} }},
-	{"usual_hours.min_day_share 0.20 → 0.15", func(a *config.Analysis) { a.UsualHours.MinDayShare = 0.15 }},
-	{"usual_hours.min_day_share 0.20 → 0.25", func(a *config.Analysis) { a.UsualHours.MinDayShare = 0.25 }},
-	{"usual_hours.prior_days 5 → 3", func(a *config.Analysis) { a.UsualHours.PriorDays = 3 }},
-	{"usual_hours.prior_days 5 → 7", func(a *config.Analysis) { a.UsualHours.PriorDays = 7 }},
-	{"usual_hours.min_days 10 → 8", func(a *config.Analysis) { a.UsualHours.MinDays = 8 }},
-	{"usual_hours.min_days 10 → 12", func(a *config.Analysis) { a.UsualHours.MinDays = 12 }},
-	{"clock.min_shift_hours 4 → 3", func(a *config.Analysis) { a.Clock.MinShiftHours = 3 }},
-	{"clock.min_shift_hours 4 → 5", func(a *config.Analysis) { a.Clock.MinShiftHours = 5 }},
-	{"persistence.long_standing_share 0.5 → 0.4", func(a *config.Analysis) { a.Persistence.LongStandingShare = 0.4 }},
-	{"persistence.long_standing_share 0.5 → 0.6", func(a *config.Analysis) { a.Persistence.LongStandingShare = 0.6 }},
-	{"persistence.rising_ratio 1.5 → 1.25", func(a *config.Analysis) { a.Persistence.RisingRatio = 1.25 }},
-	{"persistence.rising_ratio 1.5 → 1.75", func(a *config.Analysis) { a.Persistence.RisingRatio = 1.75 }},
-	{"insufficient_data.min_active_days 4 → 3", func(a *config.Analysis) { a.InsufficientData.MinActiveDays = 3 }},
-	{"insufficient_data.min_active_days 4 → 5", func(a *config.Analysis) { a.InsufficientData.MinActiveDays = 5 }},
+// shown as well. The two thresholds of a sustained load move from the
+// operating point the flags set (-heavy-hours, -heavy-weeks); a step past
+// what the config accepts (more heavy weeks than judged weeks) is shown as
+// such, not judged.
+func variants(hours float64, weeks int) []variant {
+	h := func(d float64) variant {
+		name := fmt.Sprintf("heavy_week_after_hours %g → %g", hours, hours+d)
+		if d == 1 || d == -1 {
+			name += " (two steps)"
+		}
+		return variant{name: name, set: func(a *config.Analysis) { a.HeavyWeekAfterHours = hours + d }}
+	}
+	k := func(d int) variant {
+		return variant{name: fmt.Sprintf("sustained.heavy_weeks %d → %d", weeks, weeks+d),
+			set: func(a *config.Analysis) { a.Sustained.HeavyWeeks = weeks + d }}
+	}
+	return []variant{
+		h(-0.5), h(0.5), h(-1), h(1), k(-1), k(1),
+		{"levels.elevated 30 → 25", func(a *config.Analysis) { a.Levels.Elevated = 25 }},
+		{"levels.elevated 30 → 35", func(a *config.Analysis) { a.Levels.Elevated = 35 }},
+		{"after_hours_ratio bands −5 pp", func(a *config.Analysis) { a.Factors.AfterHoursRatio.Bands = []float64{0.05, 0.20, 0.35} }},
+		{"after_hours_ratio bands +5 pp", func(a *config.Analysis) { a.Factors.AfterHoursRatio.Bands = []float64{0.15, 0.30, 0.45} }},
+		{"non_working_day_ratio bands −5 pp", func(a *config.Analysis) { a.Factors.NonWorkingDayRatio.Bands = []float64{0.01, 0.10, 0.20} }},
+		{"non_working_day_ratio bands +5 pp", func(a *config.Analysis) { a.Factors.NonWorkingDayRatio.Bands = []float64{0.10, 0.20, 0.30} }},
+		{"workday_span_hours bands −1 h", func(a *config.Analysis) { a.Factors.WorkdaySpanHours.Bands = []float64{9, 12} }},
+		{"workday_span_hours bands +1 h", func(a *config.Analysis) { a.Factors.WorkdaySpanHours.Bands = []float64{11, 14} }},
+		{"late_night_days bands −1", func(a *config.Analysis) { a.Factors.LateNightDays.Bands = []float64{1, 3, 7} }},
+		{"late_night_days bands +1", func(a *config.Analysis) { a.Factors.LateNightDays.Bands = []float64{3, 5, 9} }},
+		{"usual_hours.min_day_share 0.20 → 0.15", func(a *config.Analysis) { a.UsualHours.MinDayShare = 0.15 }},
+		{"usual_hours.min_day_share 0.20 → 0.25", func(a *config.Analysis) { a.UsualHours.MinDayShare = 0.25 }},
+		{"usual_hours.prior_days 5 → 3", func(a *config.Analysis) { a.UsualHours.PriorDays = 3 }},
+		{"usual_hours.prior_days 5 → 7", func(a *config.Analysis) { a.UsualHours.PriorDays = 7 }},
+		{"usual_hours.min_days 10 → 8", func(a *config.Analysis) { a.UsualHours.MinDays = 8 }},
+		{"usual_hours.min_days 10 → 12", func(a *config.Analysis) { a.UsualHours.MinDays = 12 }},
+		{"clock.min_shift_hours 4 → 3", func(a *config.Analysis) { a.Clock.MinShiftHours = 3 }},
+		{"clock.min_shift_hours 4 → 5", func(a *config.Analysis) { a.Clock.MinShiftHours = 5 }},
+		{"persistence.long_standing_share 0.5 → 0.4", func(a *config.Analysis) { a.Persistence.LongStandingShare = 0.4 }},
+		{"persistence.long_standing_share 0.5 → 0.6", func(a *config.Analysis) { a.Persistence.LongStandingShare = 0.6 }},
+		{"persistence.rising_ratio 1.5 → 1.25", func(a *config.Analysis) { a.Persistence.RisingRatio = 1.25 }},
+		{"persistence.rising_ratio 1.5 → 1.75", func(a *config.Analysis) { a.Persistence.RisingRatio = 1.75 }},
+		{"insufficient_data.min_active_days 4 → 3", func(a *config.Analysis) { a.InsufficientData.MinActiveDays = 3 }},
+		{"insufficient_data.min_active_days 4 → 5", func(a *config.Analysis) { a.InsufficientData.MinActiveDays = 5 }},
+	}
 }
 
 type key struct {
@@ -173,6 +184,8 @@ func (h *history) flagged(m config.Analysis, d time.Time, out map[key]bool) {
 func main() {
 	from := flag.String("from", "2021-01-03", "first as-of date")
 	to := flag.String("to", "2026-06-14", "last as-of date")
+	heavyHours := flag.Float64("heavy-hours", 0, "analysis.heavy_week_after_hours of the operating point (default: the config's)")
+	heavyWeeks := flag.Int("heavy-weeks", 0, "analysis.sustained.heavy_weeks of the operating point (default: the config's)")
 	flag.Parse()
 	first, err1 := time.Parse("2006-01-02", *from)
 	last, err2 := time.Parse("2006-01-02", *to)
@@ -199,6 +212,12 @@ func main() {
 			model = cfg.Analysis
 		}
 	}
+	if *heavyHours > 0 {
+		model.HeavyWeekAfterHours = *heavyHours
+	}
+	if *heavyWeeks > 0 {
+		model.Sustained.HeavyWeeks = *heavyWeeks
+	}
 	flagged := func(set func(*config.Analysis)) map[key]bool {
 		m := model
 		set(&m)
@@ -211,10 +230,17 @@ func main() {
 		return out
 	}
 	base := flagged(func(*config.Analysis) {})
-	fmt.Printf("%d dates × %d histories; the defaults flag %d person-windows.\n\n", len(dates), flag.NArg(), len(base))
-	fmt.Println("| one step | flagged | Jaccard with the defaults |")
+	fmt.Printf("%d dates × %d histories; heavy_week_after_hours %g, sustained.heavy_weeks %d of %d: %d person-windows flagged.\n\n",
+		len(dates), flag.NArg(), model.HeavyWeekAfterHours, model.Sustained.HeavyWeeks, model.Sustained.Weeks, len(base))
+	fmt.Println("| one step | flagged | Jaccard with the operating point |")
 	fmt.Println("|---|---:|---:|")
-	for _, v := range variants {
+	for _, v := range variants(model.HeavyWeekAfterHours, model.Sustained.HeavyWeeks) {
+		probe := model
+		v.set(&probe)
+		if probe.Sustained.HeavyWeeks < 1 || probe.Sustained.HeavyWeeks > probe.Sustained.Weeks {
+			fmt.Printf("| %s | — | not a setting: 1 to %d heavy weeks of %d |\n", v.name, probe.Sustained.Weeks, probe.Sustained.Weeks)
+			continue
+		}
 		got := flagged(v.set)
 		inter, union := 0, len(base)
 		for k := range got {

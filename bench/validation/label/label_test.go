@@ -1,4 +1,4 @@
-package main
+package label
 
 import (
 	"testing"
@@ -12,8 +12,8 @@ func TestLabels(t *testing.T) {
 	plus9 := time.FixedZone("", 9*3600)
 	// commits makes a commit every 30 minutes from..to (local hours) on each
 	// weekday of weeks back (0 = the week ending asOf).
-	commits := func(weeks []int, from, to int, weekend bool) []commit {
-		var out []commit
+	commits := func(weeks []int, from, to int, weekend bool) []Commit {
+		var out []Commit
 		for _, back := range weeks {
 			for d := 0; d < 7; d++ {
 				day := asOf.AddDate(0, 0, -7*back-d)
@@ -23,7 +23,7 @@ func TestLabels(t *testing.T) {
 				}
 				for m := from * 60; m < to*60; m += 30 {
 					at := time.Date(day.Year(), day.Month(), day.Day(), 0, m, 0, 0, plus9)
-					out = append(out, commit{at, 9 * 3600})
+					out = append(out, Commit{at, 9 * 3600})
 				}
 			}
 		}
@@ -33,31 +33,31 @@ func TestLabels(t *testing.T) {
 	office := commits(all, 10, 17, false)
 
 	// Evenings only in the judged weeks: plausible.
-	rising := append(append([]commit{}, office...), commits([]int{0, 1, 2, 3}, 20, 22, false)...)
-	if p := profileOf(rising, asOf); label(p) != "plausible" || p.usualStart != 9 && p.usualStart != 10 && p.usualStart != 8 {
-		t.Errorf("rising evenings: %s (%s)", label(p), p)
+	rising := append(append([]Commit{}, office...), commits([]int{0, 1, 2, 3}, 20, 22, false)...)
+	if p := ProfileOf(rising, asOf); Of(p) != "plausible" || p.UsualStart != 9 && p.UsualStart != 10 && p.UsualStart != 8 {
+		t.Errorf("rising evenings: %s (%s)", Of(p), p)
 	}
 	// The same evenings every week for months: a habit, a false alarm.
-	always := append(append([]commit{}, office...), commits(all, 20, 22, false)...)
-	if p := profileOf(always, asOf); label(p) != "false alarm" {
-		t.Errorf("evenings for months: %s (%s)", label(p), p)
+	always := append(append([]Commit{}, office...), commits(all, 20, 22, false)...)
+	if p := ProfileOf(always, asOf); Of(p) != "false alarm" {
+		t.Errorf("evenings for months: %s (%s)", Of(p), p)
 	}
 	// A person whose whole day is 18:00-03:00: their evenings are their day.
-	if p := profileOf(commits(all, 18, 23, false), asOf); label(p) != "false alarm" || p.usualStart < 14 || p.usualStart > 18 {
-		t.Errorf("an evening person: %s (%s)", label(p), p)
+	if p := ProfileOf(commits(all, 18, 23, false), asOf); Of(p) != "false alarm" || p.UsualStart < 14 || p.UsualStart > 18 {
+		t.Errorf("an evening person: %s (%s)", Of(p), p)
 	}
 	// One week of evenings: more than usual, but not for weeks: unclear.
-	some := append(append([]commit{}, office...), commits([]int{0}, 20, 22, false)...)
-	if p := profileOf(some, asOf); label(p) != "unclear" {
-		t.Errorf("one week of evenings: %s (%s)", label(p), p)
+	some := append(append([]Commit{}, office...), commits([]int{0}, 20, 22, false)...)
+	if p := ProfileOf(some, asOf); Of(p) != "unclear" {
+		t.Errorf("one week of evenings: %s (%s)", Of(p), p)
 	}
 }
 
 func TestShortID(t *testing.T) {
-	if got := shortID("ana@example.com", "Ana María López"); len(got) != 8 || got[:4] != "AML-" {
+	if got := ShortID("ana@example.com", "Ana María López"); len(got) != 8 || got[:4] != "AML-" {
 		t.Errorf("shortID %q, want AML- and 4 hex digits", got)
 	}
-	if shortID("a@x", "Ana") == shortID("b@x", "Ana") {
+	if ShortID("a@x", "Ana") == ShortID("b@x", "Ana") {
 		t.Errorf("two addresses of one name share a short id")
 	}
 }
