@@ -150,8 +150,9 @@ type Assessment struct {
 	// confident one from three commits.
 	Score *int
 	Level Level
-	// Sustained says the after-hours load is sustained: at least
-	// config.Sustained.HeavyWeeks heavy weeks among the judged ones.
+	// Sustained says the after-hours load is sustained: the last
+	// config.Sustained.HeavyWeeks weeks were each heavy, in a row up to the
+	// as-of date.
 	Sustained bool
 	// HeavyWeeks counts the heavy weeks among the judged ones.
 	HeavyWeeks int
@@ -267,6 +268,7 @@ type evaluation struct {
 	offPerWeek      float64  // active hours a judged week outside the usual working time
 	usualOffPerWeek *float64 // the same over the active baseline weeks; nil unless sustained with a usual
 	usualHeavy      int      // heavy weeks among the active baseline weeks
+	heavyRun        int      // heavy weeks in a row up to the as-of date
 	habitual        []string // the time factors whose points were reduced as not rising
 	light           float64  // the share factors' fraction of points: off hours a week / heavy_week_after_hours, at most 1
 	unsustained     bool     // the score reached a level, but no flag signal did: low
@@ -307,7 +309,12 @@ func evaluate(m config.Analysis, s Signals) *evaluation {
 	if e.insufficient() {
 		return e
 	}
-	e.Sustained = e.HeavyWeeks >= m.Sustained.HeavyWeeks
+	// Sustained: the load is ongoing, week after week up to the as-of
+	// date. A burst that ended is not sustained, however heavy it was.
+	for e.heavyRun < J && e.heavy(week(s.Weeks, e.heavyRun)) {
+		e.heavyRun++
+	}
+	e.Sustained = e.heavyRun >= m.Sustained.HeavyWeeks
 	base := e.base
 	usual := func(f func(Week) (float64, bool)) *float64 {
 		if len(base) < minBaselineWeeks {
@@ -568,8 +575,15 @@ func (e *evaluation) explain() {
 				percent(f.Value), e.Usual, weeks) + usuals(f, percent)
 		case FactorHeavyWeeks:
 			f.Explanation = fmt.Sprintf("%s h or more of active time outside usual hours in %d of the last %s",
-				count(e.m.HeavyWeekAfterHours), int(f.Value), weeks) +
-				usuals(f, func(v float64) string { return fmt.Sprintf("%.0f of %d", v, J) })
+				count(e.m.HeavyWeekAfterHours), int(f.Value), weeks)
+			if k := e.m.Sustained.HeavyWeeks; int(f.Value) >= k && k > 1 {
+				if e.Sustained {
+					f.Explanation += fmt.Sprintf(", the last %d in a row", e.heavyRun)
+				} else {
+					f.Explanation += fmt.Sprintf(", but not the last %d in a row", k)
+				}
+			}
+			f.Explanation += usuals(f, func(v float64) string { return fmt.Sprintf("%.0f of %d", v, J) })
 		case FactorNonWorkingDayRatio:
 			f.Explanation = fmt.Sprintf("%s of active time on days off%s; worked days off in %d of the last %s",
 				percent(f.Value), usuals(f, percent), e.weeksOff, weeks)

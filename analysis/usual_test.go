@@ -263,7 +263,7 @@ func TestThinEvidenceStopsAtElevated(t *testing.T) {
 	t.Parallel()
 	m := config.DefaultAnalysis()
 	m.InsufficientData.MinActiveDays = 1
-	worst := analysis.Week{Events: 40, ActiveDays: 1, NonWorkingDays: 1, ActiveHours: 3, Sessions: 2, NonWorkingHours: 3,
+	worst := analysis.Week{Events: 40, ActiveDays: 1, NonWorkingDays: 1, ActiveHours: 4, Sessions: 2, NonWorkingHours: 4,
 		LateNightDays: 1}
 	s := signals(history(worst, worst, worst, worst))
 	s.RecentActiveDays, s.LongestStreak, s.InProgressTickets = 4, 1, intp(12)
@@ -302,10 +302,10 @@ func TestBatchIsOneMoment(t *testing.T) {
 func TestSharesAloneStayLow(t *testing.T) {
 	t.Parallel()
 	m := config.DefaultAnalysis()
-	// 3.5 active hours a week: 1.5 on working evenings, 1 on a weekend day,
-	// 2.5 outside usual hours in all, under the 3 of a heavy week.
-	w := analysis.Week{Events: 20, ActiveDays: 4, NonWorkingDays: 1, ActiveHours: 3.5, Sessions: 6,
-		AfterHoursHours: 1.5, NonWorkingHours: 1, WorkdaySpan: 6 * time.Hour, SpanDays: 3}
+	// 4 active hours a week: 2 on working evenings, 1 on a weekend day, 3
+	// outside usual hours in all, under the 3.5 of a heavy week.
+	w := analysis.Week{Events: 20, ActiveDays: 4, NonWorkingDays: 1, ActiveHours: 4, Sessions: 6,
+		AfterHoursHours: 2, NonWorkingHours: 1, WorkdaySpan: 6 * time.Hour, SpanDays: 3}
 	quiet := analysis.Week{Events: 20, ActiveDays: 4, ActiveHours: 5, Sessions: 5, WorkdaySpan: 5 * time.Hour, SpanDays: 4}
 	weeks := []analysis.Week{w, w, w, w}
 	for range 12 {

@@ -179,11 +179,15 @@ type Evidence struct {
 	HighMinBaselineWeeks int     `yaml:"high_min_baseline_weeks"`
 }
 
-// Sustained defines a sustained after-hours load: at least HeavyWeeks heavy
-// weeks among the last Weeks complete weeks. Weeks is also the period every
-// factor of the score is measured over.
+// Sustained defines a sustained after-hours load: the last HeavyWeeks
+// weeks, in a row up to the as-of date, are each heavy. Weeks is the period
+// every factor of the score is measured over.
 type Sustained struct {
-	Weeks      int `yaml:"weeks"`
+	// Weeks are the judged weeks: every factor is measured over them.
+	Weeks int `yaml:"weeks"`
+	// HeavyWeeks makes the load sustained when that many weeks in a row,
+	// up to the as-of date, are heavy: an ongoing load, not a burst that
+	// ended. 1 to Weeks.
 	HeavyWeeks int `yaml:"heavy_weeks"`
 }
 
@@ -317,7 +321,7 @@ func defaultConfig() *Config {
 func DefaultAnalysis() Analysis {
 	return Analysis{
 		WindowDays:          DefaultWindowDays,
-		HeavyWeekAfterHours: 3,                                  // Uplevel: > 30 min a day outside working hours
+		HeavyWeekAfterHours: 3.5,                                // Uplevel: > 30 min a day outside working hours, every day of the week
 		Sustained:           Sustained{Weeks: 4, HeavyWeeks: 3}, // "more than half the weeks", over a month
 		BaselineWeeks:       12,
 		InsufficientData:    InsufficientData{MinHistoryDays: 28, MinEvents: 10, MinActiveDays: 4},

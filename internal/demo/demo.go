@@ -415,7 +415,10 @@ func (p planter) day(d time.Time) []int {
 		if working {
 			out = p.office(4, 8)
 		} else if weeksBack < 5 && wd == time.Saturday {
-			out = p.between(10*60, 15*60, 10)
+			// Five hours of work: a commit in each half hour of 10:00-15:00
+			// (ten random commits in those hours would leave about three
+			// hours of them active).
+			out = p.steady(10*60, 15*60)
 		}
 	}
 	return out
@@ -430,6 +433,16 @@ func (p planter) office(lo, hi int) []int {
 // hours.
 func (p planter) evening() []int {
 	return []int{19*60 + p.rng.IntN(50), 20*60 + p.rng.IntN(55), 21*60 + p.rng.IntN(90)}
+}
+
+// steady returns one commit at a random minute of each half hour from
+// from to to: that stretch of the day, all active.
+func (p planter) steady(from, to int) []int {
+	var out []int
+	for m := from; m < to; m += 30 {
+		out = append(out, m+p.rng.IntN(30))
+	}
+	return out
 }
 
 func (p planter) between(from, to, n int) []int {

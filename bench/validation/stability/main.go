@@ -1,10 +1,15 @@
 // Command stability prints the stability table of docs/validation.md: for
 // each one-step change of one threshold of the risk model, how many
 // person-windows are elevated or high, and the Jaccard index of that set
-// with the defaults' set. It judges in-process, over the databases that
+// with the operating point's set (the config's thresholds unless set by flags). It judges in-process, over the databases that
 // bench/validation/run.sh collected and analysed:
 //
-//	go run ./bench/validation/stability -from 2021-01-03 -to 2026-06-14 RUNDIR/*/overtime.yaml
+//	go run ./bench/validation/stability [-label] [-heavy-hours H -heavy-weeks K] RUNDIR/*/overtime.yaml
+//
+// -label labels every flagged window from its history's raw commits, as
+// bench/validation's summary does, and prints the counts per row: what a
+// step gains or loses, not only how much it moves. -heavy-hours and
+// -heavy-weeks set another operating point to measure around.
 //
 // Each config is a run.sh config (no people: every author is their own
 // person); one assessment every 28 days from -from to -to, as run.sh's
@@ -16,9 +21,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/overtime-project/overtime/analysis"
+	"github.com/overtime-project/overtime/bench/validation/label"
 	"github.com/overtime-project/overtime/config"
 	"github.com/overtime-project/overtime/store"
 )
@@ -185,6 +192,7 @@ func main() {
 	from := flag.String("from", "2021-01-03", "first as-of date")
 	to := flag.String("to", "2026-06-14", "last as-of date")
 	heavyHours := flag.Float64("heavy-hours", 0, "analysis.heavy_week_after_hours of the operating point (default: the config's)")
+	labelled := flag.Bool("label", false, "label each flagged window from its history's raw commit hours (bench/validation/label) and add the counts")
 	heavyWeeks := flag.Int("heavy-weeks", 0, "analysis.sustained.heavy_weeks of the operating point (default: the config's)")
 	flag.Parse()
 	first, err1 := time.Parse("2006-01-02", *from)
@@ -230,15 +238,51 @@ func main() {
 		return out
 	}
 	base := flagged(func(*config.Analysis) {})
+	// Each window's label, from its history's raw commits (read once).
+	labels := map[key]string{}
+	raw := map[string]map[string][]label.Commit{}
+	counts := func(set map[key]bool) string {
+		if !*labelled {
+			return ""
+		}
+		n := map[string]int{}
+		for k := range set {
+			l, ok := labels[k]
+			if !ok {
+				cs, ok := raw[k.db]
+				if !ok {
+					cfg, err := config.Load(k.db)
+					if err == nil && len(cfg.Sources.Git) == 1 {
+						cs, _, err = label.Read(cfg.Sources.Git[0].Path)
+					}
+					if err != nil {
+						fmt.Fprintf(os.Stderr, "%s: %v\n", k.db, err)
+						os.Exit(1)
+					}
+					raw[k.db] = cs
+				}
+				l = label.Of(label.ProfileOf(cs[strings.ToLower(k.person)], k.asOf))
+				labels[k] = l
+			}
+			n[l]++
+		}
+		return fmt.Sprintf(" %d / %d / %d |", n["plausible"], n["unclear"], n["false alarm"])
+	}
 	fmt.Printf("%d dates × %d histories; heavy_week_after_hours %g, sustained.heavy_weeks %d of %d: %d person-windows flagged.\n\n",
 		len(dates), flag.NArg(), model.HeavyWeekAfterHours, model.Sustained.HeavyWeeks, model.Sustained.Weeks, len(base))
-	fmt.Println("| one step | flagged | Jaccard with the operating point |")
-	fmt.Println("|---|---:|---:|")
+	if *labelled {
+		fmt.Printf("Labels of the flagged windows (plausible / unclear / false alarm):%s\n\n", counts(base))
+		fmt.Println("| one step | flagged | Jaccard with the operating point | plausible / unclear / false alarm |")
+		fmt.Println("|---|---:|---:|---:|")
+	} else {
+		fmt.Println("| one step | flagged | Jaccard with the operating point |")
+		fmt.Println("|---|---:|---:|")
+	}
 	for _, v := range variants(model.HeavyWeekAfterHours, model.Sustained.HeavyWeeks) {
 		probe := model
 		v.set(&probe)
 		if probe.Sustained.HeavyWeeks < 1 || probe.Sustained.HeavyWeeks > probe.Sustained.Weeks {
-			fmt.Printf("| %s | — | not a setting: 1 to %d heavy weeks of %d |\n", v.name, probe.Sustained.Weeks, probe.Sustained.Weeks)
+			fmt.Printf("| %s | — | not a setting (1 to %d) |\n", v.name, probe.Sustained.Weeks)
 			continue
 		}
 		got := flagged(v.set)
@@ -254,6 +298,6 @@ func main() {
 		if union > 0 {
 			j = float64(inter) / float64(union)
 		}
-		fmt.Printf("| %s | %d | %.2f |\n", v.name, len(got), j)
+		fmt.Printf("| %s | %d | %.2f |%s\n", v.name, len(got), j, counts(got))
 	}
 }
