@@ -167,7 +167,8 @@ type Assessment struct {
 	Usual            UsualHours
 	UsualExplanation string
 	// Clock is the check of the person's recorded offsets; ClockExplanation
-	// is "" unless the clock is suspect.
+	// is "" unless the clock is suspect or +0000 stamps were read at the
+	// offset of the person's other stamps.
 	Clock            ClockCheck
 	ClockExplanation string
 	Evidence         Evidence
@@ -629,11 +630,17 @@ func (e *evaluation) explainContext() {
 			e.UsualExplanation = fmt.Sprintf("working hours %s, the team's or default hours (learning is off)", u)
 		}
 	}
-	if c := e.Clock; c.Suspect {
-		e.ClockExplanation = fmt.Sprintf("%s of their timestamps say +0000, yet their activity sits %s away from a usual working day: "+
-			"judged as if their clock were UTC%+d", percent(c.StampedUTCShare),
-			plural(abs(c.ShiftMinutes)/60, "hour", "hours"), c.ShiftMinutes/60)
+	var clockText []string
+	if c := e.Clock; c.ContradictingShare > 0 {
+		clockText = append(clockText, fmt.Sprintf("%s of their commits say +0000 on days their others say %s: read at %s",
+			percent(c.ContradictingShare), OffsetText(c.UTCReadAs), OffsetText(c.UTCReadAs)))
 	}
+	if c := e.Clock; c.Suspect {
+		clockText = append(clockText, fmt.Sprintf("%s of their timestamps say +0000, yet their activity sits %s away from a usual working day: "+
+			"judged as if their clock were UTC%+d", percent(c.StampedUTCShare),
+			plural(abs(c.ShiftMinutes)/60, "hour", "hours"), c.ShiftMinutes/60))
+	}
+	e.ClockExplanation = strings.Join(clockText, "; ")
 	J := e.m.Sustained.Weeks
 	switch e.Pattern {
 	case PatternRising:
@@ -781,4 +788,14 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// OffsetText writes an offset in seconds east of UTC as git does: +0900,
+// -0430.
+func OffsetText(seconds int) string {
+	sign := '+'
+	if seconds < 0 {
+		sign, seconds = '-', -seconds
+	}
+	return fmt.Sprintf("%c%02d%02d", sign, seconds/3600, seconds%3600/60)
 }
