@@ -43,6 +43,7 @@ func main() {
 	runs := flag.Int("runs", 3, "analysis runs after generating")
 	weeks := flag.Int("weeks", 26, "history phase: weeks of past assessments, one analysis.AssessPeople each")
 	random := flag.Bool("random", false, "store the events in random order instead of the collectors' (repository, time) order")
+	unzoned := flag.Bool("unzoned", false, "configure no zones: every person is judged in their commits' offsets, and their +0000 stamps are checked against their others")
 	flag.Parse()
 	ctx := context.Background()
 	if *dir == "" {
@@ -56,7 +57,7 @@ func main() {
 	switch *phase {
 	case "all":
 		start := time.Now()
-		check(generate(ctx, dbPath, cfgPath, *people, *events, *days, *random))
+		check(generate(ctx, dbPath, cfgPath, *people, *events, *days, *random, *unzoned))
 		order := "by repository and time, as collectors write them"
 		if *random {
 			order = "in random order"
@@ -73,7 +74,7 @@ func main() {
 			check(cmd.Run())
 		}
 	case "gen":
-		check(generate(ctx, dbPath, cfgPath, *people, *events, *days, *random))
+		check(generate(ctx, dbPath, cfgPath, *people, *events, *days, *random, *unzoned))
 	case "floor":
 		check(floor(ctx, dbPath))
 	case "analyze":
@@ -108,11 +109,15 @@ func peakRSS() string {
 	return "unknown"
 }
 
-func writeConfig(path string, people int) error {
+func writeConfig(path string, people int, unzoned bool) error {
 	var b strings.Builder
 	b.WriteString("teams:\n")
 	teams := max(people/50, 1)
 	for t := range teams {
+		if unzoned {
+			fmt.Fprintf(&b, "  - {name: team-%02d, holiday_calendar: %q}\n", t, calendars[t%len(calendars)])
+			continue
+		}
 		fmt.Fprintf(&b, "  - {name: team-%02d, timezone: %s, holiday_calendar: %q}\n", t, zones[t%len(zones)], calendars[t%len(calendars)])
 	}
 	b.WriteString("people:\n")
@@ -123,8 +128,8 @@ func writeConfig(path string, people int) error {
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
-func generate(ctx context.Context, dbPath, cfgPath string, people, events, days int, random bool) error {
-	if err := writeConfig(cfgPath, people); err != nil {
+func generate(ctx context.Context, dbPath, cfgPath string, people, events, days int, random, unzoned bool) error {
+	if err := writeConfig(cfgPath, people, unzoned); err != nil {
 		return err
 	}
 	db, err := store.Open(ctx, dbPath, store.Options{})

@@ -3,7 +3,8 @@
 // database that bench/validation/run.sh collected and analysed, the people
 // whose commits mix +0000 and other offsets, the +0000 stamps the rule
 // reads at another offset, and, for each person it touches, whether that
-// reading agrees with their hours.
+// reading agrees with their hours; and the people with 20 or more stamps,
+// 20 % or more of them +0000, that it leaves alone.
 //
 //	go run ./bench/validation/clockmix OUTDIR/NAME...
 //
@@ -83,7 +84,7 @@ func run(dir string) error {
 	}
 	sort.Strings(ids)
 	mixed, touched, reread, better, worse := 0, 0, 0, 0, 0
-	var lines []string
+	var lines, untouched []string
 	for _, id := range ids {
 		ss := by[id]
 		utc, other := 0, 0
@@ -115,6 +116,9 @@ func run(dir string) error {
 			}
 		}
 		if n == 0 {
+			if len(ss) >= 20 && utc*5 >= len(ss) {
+				untouched = append(untouched, fmt.Sprintf("%s %.0f%% of %d", shortID(id, names[id]), 100*float64(utc)/float64(len(ss)), len(ss)))
+			}
 			continue
 		}
 		touched++
@@ -134,6 +138,7 @@ func run(dir string) error {
 	for _, l := range lines {
 		fmt.Println(l)
 	}
+	fmt.Printf("  untouched, 20 or more stamps and 20 %% or more at +0000 (%d): %s\n", len(untouched), strings.Join(untouched, ", "))
 	return nil
 }
 
