@@ -118,9 +118,9 @@ type Person struct {
 	// UTCReadAs seconds east of UTC: the person's other stamps contradict
 	// them.
 	UTCReread, UTCReadAs int
-	HistoryDays         int // days from the first activity to the as-of date
-	InProgressTickets   *int
-	OpenPullRequests    *int
+	HistoryDays          int // days from the first activity to the as-of date
+	InProgressTickets    *int
+	OpenPullRequests     *int
 }
 
 // Build turns one person's days into the signals of the assessment as of
@@ -223,9 +223,10 @@ func Build(m config.Analysis, p Person, asOf time.Time) Signals {
 
 // checkClock reports the +0000 stamps of a person without a configured zone
 // that their other stamps contradict (read at the others' offset in the
-// SQL), and flags the person whose stamps are almost all still +0000 while the best window of the configured length over
-// their active half hours (baseline and judged weeks, every day) sits at
-// least clock.min_shift_hours from the configured window. The shift, in
+// SQL), and flags the person whose stamps are almost all still +0000 while
+// the best window of the configured length over their active half hours
+// (baseline and judged weeks, every day) sits at least
+// clock.min_shift_hours from the configured window. The shift, in
 // whole hours, moves their activity back onto the configured day.
 func checkClock(m config.Analysis, p Person, days []Day, from, asOf time.Time, priorStart, priorSlots int) ClockCheck {
 	c := ClockCheck{}

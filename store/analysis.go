@@ -116,9 +116,8 @@ func (db *DB) ReplacePeople(ctx context.Context, s PeopleSnapshot) error {
 		// configured zone are judged at the offset their commits usually carry:
 		// as read, so a +0000 stamp read at another offset (person_clock_days)
 		// counts at that one. The mode is the most frequent offset, the
-		// smallest on a tie. Only
-		// people without a configured zone use it, so only their events are
-		// read. Each identity's latest event comes first (a GROUP BY, not a
+		// smallest on a tie. Only people without a configured zone use it, so
+		// only their events are read. Each identity's latest event comes first (a GROUP BY, not a
 		// window over every event), then only the last 90 days are counted.
 		// The events meet the cut-off through one equality join on identity:
 		// inside this transaction the new person_identities has no
