@@ -631,9 +631,16 @@ func (e *evaluation) explainContext() {
 		}
 	}
 	var clockText []string
-	if c := e.Clock; c.ContradictingShare > 0 {
-		clockText = append(clockText, fmt.Sprintf("%s of their commits say +0000 on days their others say %s: read at %s",
-			percent(c.ContradictingShare), OffsetText(c.UTCReadAs), OffsetText(c.UTCReadAs)))
+	if c := e.Clock; c.Contradicting > 0 {
+		who := percent(c.ContradictingShare) + " of their commits say +0000 on days"
+		if c.ContradictingShare < 0.01 {
+			// Under half a percent rounds to 0%: say how many.
+			who = fmt.Sprintf("%d of their %d commits say +0000 on days", c.Contradicting, c.Stamped)
+			if c.Contradicting == 1 {
+				who = fmt.Sprintf("1 of their %d commits says +0000 on a day", c.Stamped)
+			}
+		}
+		clockText = append(clockText, fmt.Sprintf("%s their others say %s: read at %s", who, OffsetText(c.UTCReadAs), OffsetText(c.UTCReadAs)))
 	}
 	if c := e.Clock; c.Suspect {
 		clockText = append(clockText, fmt.Sprintf("%s of their timestamps say +0000, yet their activity sits %s away from a usual working day: "+

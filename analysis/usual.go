@@ -83,10 +83,12 @@ type ClockCheck struct {
 	// StampedUTCShare is the share of their stamped events that say +0000.
 	StampedUTCShare float64
 	// ContradictingShare is the share of their stamped events that say
-	// +0000 on days their other stamps contradict it; those are read at
-	// UTCReadAs seconds east of UTC (most of them; 0 when the share is 0).
-	ContradictingShare float64
-	UTCReadAs          int
+	// +0000 on days their other stamps contradict it: Contradicting of
+	// Stamped. Those are read at UTCReadAs seconds east of UTC (most of
+	// them; 0 when there are none).
+	ContradictingShare     float64
+	Contradicting, Stamped int
+	UTCReadAs              int
 }
 
 // Day is one local day of one person's activity.
@@ -237,7 +239,7 @@ func checkClock(m config.Analysis, p Person, days []Day, from, asOf time.Time, p
 		c.StampedUTCShare = round(float64(p.StampedUTC)/float64(p.Stamped), 3)
 		if p.UTCReread > 0 {
 			c.ContradictingShare = round(float64(p.UTCReread)/float64(p.Stamped), 3)
-			c.UTCReadAs = p.UTCReadAs
+			c.Contradicting, c.Stamped, c.UTCReadAs = p.UTCReread, p.Stamped, p.UTCReadAs
 		}
 	}
 	// The stamps still read at +0000: those their other stamps contradict

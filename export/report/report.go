@@ -128,7 +128,7 @@ func NewDocument(w analysis.Window) Document {
 					ActiveHours: a.Evidence.ActiveHours, HistoryWeeks: a.Evidence.HistoryWeeks,
 					BaselineWeeks: a.Evidence.BaselineWeeks, CappedAtElevated: a.Evidence.Capped,
 					Explanation: a.Evidence.Explanation}}
-			if a.Clock.ContradictingShare > 0 {
+			if a.Clock.Contradicting > 0 {
 				readAs := analysis.OffsetText(a.Clock.UTCReadAs)
 				p.Risk.Clock.UTCStampsReadAs = &readAs
 			}
