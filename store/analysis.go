@@ -179,7 +179,8 @@ const mixedClockDays = 3
 // trip to a +0000 place is a block of +0000 stamps without other stamps on
 // both sides, and is left alone. Every +0000 stamp of a day with a
 // contradicted one is read at the day's most common O (the smallest on a
-// tie). Only counted events are read.
+// tie). Only counted events are read, and only the people whose stamps
+// mix +0000 and other offsets are sorted by time.
 var contradictedClockDaysSQL = fmt.Sprintf(`WITH unzoned AS (
 		SELECT pi.identity, pi.person_id FROM person_identities pi JOIN person_rules r USING (person_id)
 		WHERE r.zone IS NULL
@@ -187,13 +188,17 @@ var contradictedClockDaysSQL = fmt.Sprintf(`WITH unzoned AS (
 		SELECT u.person_id, epoch_us(e.occurred_at) AS us, e.utc_offset AS off
 		FROM events e JOIN unzoned u USING (identity)
 		WHERE e.counted AND e.utc_offset IS NOT NULL
+	), mixed AS (
+		SELECT person_id FROM st GROUP BY person_id HAVING bool_or(off = 0) AND bool_or(off <> 0)
+	), mst AS (
+		SELECT st.* FROM st SEMI JOIN mixed USING (person_id)
 	), nb AS (
 		SELECT person_id, us, off,
 			last_value(CASE WHEN off <> 0 THEN us END IGNORE NULLS) OVER before AS prev_us,
 			last_value(CASE WHEN off <> 0 THEN off END IGNORE NULLS) OVER before AS prev_off,
 			first_value(CASE WHEN off <> 0 THEN us END IGNORE NULLS) OVER after AS next_us,
 			first_value(CASE WHEN off <> 0 THEN off END IGNORE NULLS) OVER after AS next_off
-		FROM st
+		FROM mst
 		WINDOW before AS (PARTITION BY person_id ORDER BY us, off ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
 			after AS (PARTITION BY person_id ORDER BY us, off ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
 	), contradicted AS (
@@ -204,15 +209,15 @@ var contradictedClockDaysSQL = fmt.Sprintf(`WITH unzoned AS (
 			AND abs(prev_off - next_off) <= 3600 AND sign(prev_off) = sign(next_off)
 	), kept AS (
 		SELECT c.person_id, c.utc_day, c.o FROM contradicted c
-		WHERE abs(c.o) <> 3600 OR EXISTS (SELECT 1 FROM st
-			WHERE st.person_id = c.person_id AND st.us // 86400000000 = c.utc_day AND st.off = c.o)
+		WHERE abs(c.o) <> 3600 OR EXISTS (SELECT 1 FROM mst
+			WHERE mst.person_id = c.person_id AND mst.us // 86400000000 = c.utc_day AND mst.off = c.o)
 	), day_offset AS (
 		SELECT person_id, utc_day, o FROM (
 			SELECT person_id, utc_day, o, row_number() OVER (PARTITION BY person_id, utc_day ORDER BY count(*) DESC, o) AS rank
 			FROM kept GROUP BY person_id, utc_day, o)
 		WHERE rank = 1
 	), utc_stamps AS (
-		SELECT person_id, us // 86400000000 AS utc_day, count(*) AS stamps FROM st WHERE off = 0 GROUP BY ALL
+		SELECT person_id, us // 86400000000 AS utc_day, count(*) AS stamps FROM mst WHERE off = 0 GROUP BY ALL
 	)
 	SELECT d.person_id, CAST(d.utc_day AS INTEGER), d.o, CAST(u.stamps AS INTEGER)
 	FROM day_offset d JOIN utc_stamps u USING (person_id, utc_day)`, int64(mixedClockDays)*86400000000)
