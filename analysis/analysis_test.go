@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -269,8 +270,33 @@ privacy: {include_unclaimed: true} # the stranger is judged by the defaults
 	if len(local) != len(events) {
 		t.Fatalf("%d local events, want %d", len(local), len(events))
 	}
+	// The Go reference reads a +0000 stamp that the person's other stamps
+	// contradict at their offset (docs/methodology.md), for people without
+	// a configured zone.
+	unzoned := map[string]bool{}
+	for _, e := range events {
+		p := res.ByIdentity[e.Identity]
+		rules, err := cfg.DefaultRules()
+		if cp, ok := cfg.Person(p); ok {
+			rules, err = cfg.Rules(cp)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		unzoned[p] = rules.Location == nil
+	}
+	readAs := contradictedUTCDays(events, res.ByIdentity, unzoned)
+	asRead := func(p string, e store.Event) int {
+		if o, ok := readAs[personDay{p, utcDay(e.At)}]; ok && e.Offset == 0 {
+			return o
+		}
+		return e.Offset
+	}
+	if len(readAs) == 0 {
+		t.Fatal("no +0000 stamp is contradicted: the test does not exercise the rule")
+	}
 	// The Go reference needs each person's inferred offset: the most common
-	// offset recorded in the 90 days before their last recorded one.
+	// offset, as read, in the 90 days before their last recorded one.
 	inferred := map[string]*int{}
 	counts := map[string]map[int]int{}
 	lastRecorded := map[string]time.Time{}
@@ -285,7 +311,7 @@ privacy: {include_unclaimed: true} # the stranger is judged by the defaults
 			if counts[p] == nil {
 				counts[p] = map[int]int{}
 			}
-			counts[p][e.Offset]++
+			counts[p][asRead(p, e)]++
 		}
 	}
 	for p, c := range counts {
@@ -314,7 +340,7 @@ privacy: {include_unclaimed: true} # the stranger is judged by the defaults
 		}
 		var recorded *int
 		if e.HasOffset {
-			off := e.Offset
+			off := asRead(p, e)
 			recorded = &off
 		}
 		f := rules.Classify(e.At, worktime.ZoneFor(rules.Location, recorded, inferred[p], cfg.DefaultLocation()))
@@ -332,6 +358,104 @@ privacy: {include_unclaimed: true} # the stranger is judged by the defaults
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("SQL and Go disagree (-go +sql):\n%s", diff)
 	}
+}
+
+type personDay struct {
+	person string
+	day    int64
+}
+
+func utcDay(t time.Time) int64 {
+	u := t.Unix()
+	if u < 0 {
+		return (u+1)/86400 - 1
+	}
+	return u / 86400
+}
+
+// contradictedUTCDays is the Go reference of the rule that reads +0000
+// stamps at the offset of the person's other stamps: per person without a
+// configured zone and UTC day, the offset the day's +0000 stamps are read
+// at.
+func contradictedUTCDays(events []store.Event, person map[string]string, unzoned map[string]bool) map[personDay]int {
+	type stamp struct {
+		at  time.Time
+		off int
+	}
+	stamps := map[string][]stamp{}
+	for _, e := range events {
+		if p := person[e.Identity]; e.HasOffset && unzoned[p] {
+			stamps[p] = append(stamps[p], stamp{e.At, e.Offset})
+		}
+	}
+	const within = 3 * 24 * time.Hour
+	votes := map[personDay]map[int]int{}
+	for p, ss := range stamps {
+		slices.SortFunc(ss, func(a, b stamp) int {
+			if c := a.at.Compare(b.at); c != 0 {
+				return c
+			}
+			return a.off - b.off
+		})
+		sameDay := map[personDay]map[int]bool{}
+		for _, s := range ss {
+			k := personDay{p, utcDay(s.at)}
+			if sameDay[k] == nil {
+				sameDay[k] = map[int]bool{}
+			}
+			sameDay[k][s.off] = true
+		}
+		for i, s := range ss {
+			if s.off != 0 {
+				continue
+			}
+			var prev, next *stamp
+			for j := i - 1; j >= 0 && prev == nil; j-- {
+				if ss[j].off != 0 {
+					prev = &ss[j]
+				}
+			}
+			for j := i + 1; j < len(ss) && next == nil; j++ {
+				if ss[j].off != 0 {
+					next = &ss[j]
+				}
+			}
+			if prev == nil || next == nil || s.at.Sub(prev.at) > within || next.at.Sub(s.at) > within ||
+				abs(prev.off-next.off) > 3600 || (prev.off > 0) != (next.off > 0) {
+				continue
+			}
+			o := next.off
+			if s.at.Sub(prev.at) <= next.at.Sub(s.at) {
+				o = prev.off
+			}
+			k := personDay{p, utcDay(s.at)}
+			if abs(o) == 3600 && !sameDay[k][o] {
+				continue
+			}
+			if votes[k] == nil {
+				votes[k] = map[int]int{}
+			}
+			votes[k][o]++
+		}
+	}
+	out := map[personDay]int{}
+	for k, v := range votes {
+		best, n := 0, -1
+		for o, c := range v {
+			if c > n || (c == n && o < best) {
+				best, n = o, c
+			}
+		}
+		out[k] = best
+	}
+	return out
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // TestUnclaimedIdentitiesAreNoPersons: when the config names people, an

@@ -159,7 +159,7 @@ func AssessWeeks(ctx context.Context, db *store.DB, asOf time.Time, count int, o
 		for _, p := range people {
 			c := clocks[p.ID]
 			in := Person{Days: days[p.ID], Start: c.StartMinute, End: c.EndMinute, OwnHours: opts.OwnHours[p.ID],
-				WorkdayMask: c.WorkdayMask, Zoned: c.Zoned, Stamped: c.Stamped, StampedUTC: c.StampedUTC,
+				WorkdayMask: c.WorkdayMask, Zoned: c.Zoned, Stamped: c.Stamped, StampedUTC: c.StampedUTC, UTCReread: c.UTCReread, UTCReadAs: c.UTCReadAs,
 				InProgressTickets: inProgress[p.ID], OpenPullRequests: openPRs[p.ID]}
 			if d, ok := first[p.ID]; ok && !d.After(end) {
 				in.HistoryDays = int(end.Sub(d).Hours()/24) + 1

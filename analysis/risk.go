@@ -168,7 +168,8 @@ type Assessment struct {
 	Usual            UsualHours
 	UsualExplanation string
 	// Clock is the check of the person's recorded offsets; ClockExplanation
-	// is "" unless the clock is suspect.
+	// is "" unless the clock is suspect or +0000 stamps were read at the
+	// offset of the person's other stamps.
 	Clock            ClockCheck
 	ClockExplanation string
 	Evidence         Evidence
@@ -643,11 +644,24 @@ func (e *evaluation) explainContext() {
 			e.UsualExplanation = fmt.Sprintf("working hours %s, the team's or default hours (learning is off)", u)
 		}
 	}
-	if c := e.Clock; c.Suspect {
-		e.ClockExplanation = fmt.Sprintf("%s of their timestamps say +0000, yet their activity sits %s away from a usual working day: "+
-			"judged as if their clock were UTC%+d", percent(c.StampedUTCShare),
-			plural(abs(c.ShiftMinutes)/60, "hour", "hours"), c.ShiftMinutes/60)
+	var clockText []string
+	if c := e.Clock; c.Contradicting > 0 {
+		who := percent(c.ContradictingShare) + " of their commits say +0000 on days"
+		if c.ContradictingShare < 0.01 {
+			// Under half a percent rounds to 0%: say how many.
+			who = fmt.Sprintf("%d of their %d commits say +0000 on days", c.Contradicting, c.Stamped)
+			if c.Contradicting == 1 {
+				who = fmt.Sprintf("1 of their %d commits says +0000 on a day", c.Stamped)
+			}
+		}
+		clockText = append(clockText, fmt.Sprintf("%s their others say %s: read at %s", who, OffsetText(c.UTCReadAs), OffsetText(c.UTCReadAs)))
 	}
+	if c := e.Clock; c.Suspect {
+		clockText = append(clockText, fmt.Sprintf("%s of their timestamps say +0000, yet their activity sits %s away from a usual working day: "+
+			"judged as if their clock were UTC%+d", percent(c.StampedUTCShare),
+			plural(abs(c.ShiftMinutes)/60, "hour", "hours"), c.ShiftMinutes/60))
+	}
+	e.ClockExplanation = strings.Join(clockText, "; ")
 	J := e.m.Sustained.Weeks
 	switch e.Pattern {
 	case PatternRising:
@@ -795,4 +809,14 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// OffsetText writes an offset in seconds east of UTC as git does: +0900,
+// -0430.
+func OffsetText(seconds int) string {
+	sign := '+'
+	if seconds < 0 {
+		sign, seconds = '-', -seconds
+	}
+	return fmt.Sprintf("%c%02d%02d", sign, seconds/3600, seconds%3600/60)
 }

@@ -82,6 +82,13 @@ type ClockCheck struct {
 	ShiftMinutes int
 	// StampedUTCShare is the share of their stamped events that say +0000.
 	StampedUTCShare float64
+	// ContradictingShare is the share of their stamped events that say
+	// +0000 on days their other stamps contradict it: Contradicting of
+	// Stamped. Those are read at UTCReadAs seconds east of UTC (most of
+	// them; 0 when there are none).
+	ContradictingShare     float64
+	Contradicting, Stamped int
+	UTCReadAs              int
 }
 
 // Day is one local day of one person's activity.
@@ -109,9 +116,13 @@ type Person struct {
 	// offsets are not used and not checked.
 	Zoned               bool
 	Stamped, StampedUTC int
-	HistoryDays         int // days from the first activity to the as-of date
-	InProgressTickets   *int
-	OpenPullRequests    *int
+	// UTCReread of the +0000 stamps are read at another offset, most at
+	// UTCReadAs seconds east of UTC: the person's other stamps contradict
+	// them.
+	UTCReread, UTCReadAs int
+	HistoryDays          int // days from the first activity to the as-of date
+	InProgressTickets    *int
+	OpenPullRequests     *int
 }
 
 // Build turns one person's days into the signals of the assessment as of
@@ -212,17 +223,28 @@ func Build(m config.Analysis, p Person, asOf time.Time) Signals {
 	return s
 }
 
-// checkClock flags a person without a configured zone whose stamped events
-// are almost all +0000 while the best window of the configured length over
-// their active half hours (baseline and judged weeks, every day) sits at
-// least clock.min_shift_hours from the configured window. The shift, in
+// checkClock reports the +0000 stamps of a person without a configured zone
+// that their other stamps contradict (read at the others' offset in the
+// SQL), and flags the person whose stamps are almost all still +0000 while
+// the best window of the configured length over their active half hours
+// (baseline and judged weeks, every day) sits at least
+// clock.min_shift_hours from the configured window. The shift, in
 // whole hours, moves their activity back onto the configured day.
 func checkClock(m config.Analysis, p Person, days []Day, from, asOf time.Time, priorStart, priorSlots int) ClockCheck {
 	c := ClockCheck{}
+	if p.Zoned {
+		return c
+	}
 	if p.Stamped > 0 {
 		c.StampedUTCShare = round(float64(p.StampedUTC)/float64(p.Stamped), 3)
+		if p.UTCReread > 0 {
+			c.ContradictingShare = round(float64(p.UTCReread)/float64(p.Stamped), 3)
+			c.Contradicting, c.Stamped, c.UTCReadAs = p.UTCReread, p.Stamped, p.UTCReadAs
+		}
 	}
-	if p.Zoned || p.Stamped < m.Clock.MinStamped || c.StampedUTCShare < m.Clock.UTCShare {
+	// The stamps still read at +0000: those their other stamps contradict
+	// are read at the others' offset already.
+	if p.Stamped == 0 || p.Stamped < m.Clock.MinStamped || round(float64(p.StampedUTC-p.UTCReread)/float64(p.Stamped), 3) < m.Clock.UTCShare {
 		return c
 	}
 	var hist [daySlots]float64

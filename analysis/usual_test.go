@@ -338,3 +338,36 @@ func TestRecentDaysBeyondTheBaseline(t *testing.T) {
 		t.Errorf("recent active days %d, want 60", s.RecentActiveDays)
 	}
 }
+
+// TestClockSentenceOfContradictedStamps: the clock sentence says how many
+// +0000 stamps were read at the offset of the person's other stamps, as a
+// share, or as a count when the share rounds to 0%; and the 95 % test of a
+// suspect clock counts only the stamps still read at +0000.
+func TestClockSentenceOfContradictedStamps(t *testing.T) {
+	t.Parallel()
+	// 09:00-18:00 in New York is 14:00-23:00 at +0000.
+	base := archetype(20, func(d time.Time, _ int) []int { return workday(d, hm(14, 0), hm(23, 0)) })
+	for _, tc := range []struct {
+		name                      string
+		stamped, utc, reread, off int
+		suspect                   bool
+		want                      string
+	}{
+		{"a share", 1000, 310, 310, 9 * 3600, false, "31% of their commits say +0000 on days their others say +0900: read at +0900"},
+		{"one stamp", 2729, 1, 1, 9 * 3600, false, "1 of their 2729 commits says +0000 on a day their others say +0900: read at +0900"},
+		{"a few stamps", 800, 4, 4, -7 * 3600, false, "4 of their 800 commits say +0000 on days their others say -0700: read at -0700"},
+		{"half an hour east", 100, 50, 50, 5*3600 + 1800, false, "50% of their commits say +0000 on days their others say +0530: read at +0530"},
+		// 97 % say +0000, but 10 % are read at -0500: 87 % still at +0000,
+		// not a suspect clock.
+		{"read ones do not count as +0000", 100, 97, 10, -5 * 3600, false, "10% of their commits say +0000 on days their others say -0500: read at -0500"},
+		{"still almost all +0000", 1000, 999, 1, -5 * 3600, true, "1 of their 1000 commits says +0000 on a day their others say -0500: read at -0500; " +
+			"100% of their timestamps say +0000, yet their activity sits 5 hours away from a usual working day: judged as if their clock were UTC-5"},
+	} {
+		p := base
+		p.Stamped, p.StampedUTC, p.UTCReread, p.UTCReadAs = tc.stamped, tc.utc, tc.reread, tc.off
+		a := judge(t, p)
+		if a.Clock.Suspect != tc.suspect || a.ClockExplanation != tc.want {
+			t.Errorf("%s: suspect %v, %q; want %v, %q", tc.name, a.Clock.Suspect, a.ClockExplanation, tc.suspect, tc.want)
+		}
+	}
+}

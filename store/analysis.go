@@ -72,7 +72,7 @@ func (db *DB) ReplacePeople(ctx context.Context, s PeopleSnapshot) error {
 		return fmt.Errorf("replace people: begin: %w", err)
 	}
 	err = func() error {
-		for _, t := range []string{"people", "person_identities", "person_rules", "person_holidays", "zone_transitions"} {
+		for _, t := range []string{"people", "person_identities", "person_rules", "person_holidays", "zone_transitions", "person_clock_days"} {
 			if _, err := conn.ExecContext(ctx, "DELETE FROM "+t); err != nil {
 				return fmt.Errorf("clear %s: %w", t, err)
 			}
@@ -109,11 +109,15 @@ func (db *DB) ReplacePeople(ctx context.Context, s PeopleSnapshot) error {
 				return fmt.Errorf("write %s: %w", tbl.name, err)
 			}
 		}
+		if _, err := conn.ExecContext(ctx, `INSERT INTO person_clock_days `+contradictedClockDaysSQL); err != nil {
+			return fmt.Errorf("find +0000 stamps their other stamps contradict: %w", err)
+		}
 		// Events that record no offset (API events) of a person with no
-		// configured zone are judged at the offset their commits usually carry.
-		// The mode is the most frequent offset, the smallest on a tie. Only
-		// people without a configured zone use it, so only their events are
-		// read. Each identity's latest event comes first (a GROUP BY, not a
+		// configured zone are judged at the offset their commits usually carry:
+		// as read, so a +0000 stamp read at another offset (person_clock_days)
+		// counts at that one. The mode is the most frequent offset, the
+		// smallest on a tie. Only people without a configured zone use it, so
+		// only their events are read. Each identity's latest event comes first (a GROUP BY, not a
 		// window over every event), then only the last 90 days are counted.
 		// The events meet the cut-off through one equality join on identity:
 		// inside this transaction the new person_identities has no
@@ -130,11 +134,14 @@ func (db *DB) ReplacePeople(ctx context.Context, s PeopleSnapshot) error {
 				SELECT u.identity, u.person_id,
 					max(l.last_at) OVER (PARTITION BY u.person_id) - INTERVAL 90 DAY AS since
 				FROM unzoned u JOIN last_at l USING (identity)
-			), counts AS (
-				SELECT s.person_id, e.utc_offset, count(*) AS n
+			), read AS (
+				SELECT s.person_id, CASE WHEN e.utc_offset = 0 THEN coalesce(c.read_as, 0) ELSE e.utc_offset END AS utc_offset
 				FROM events e JOIN since s ON s.identity = e.identity AND e.occurred_at >= s.since
+				LEFT JOIN person_clock_days c ON c.person_id = s.person_id
+					AND c.utc_day = epoch_us(e.occurred_at) // 86400000000
 				WHERE e.utc_offset IS NOT NULL AND e.counted
-				GROUP BY s.person_id, e.utc_offset
+			), counts AS (
+				SELECT person_id, utc_offset, count(*) AS n FROM read GROUP BY person_id, utc_offset
 			)
 			SELECT person_id, utc_offset AS off FROM (
 				SELECT person_id, utc_offset, row_number() OVER (PARTITION BY person_id ORDER BY n DESC, utc_offset) AS rank
@@ -155,6 +162,65 @@ func (db *DB) ReplacePeople(ctx context.Context, s PeopleSnapshot) error {
 	}
 	return nil
 }
+
+// mixedClockDays is how close, in days, a person's other stamps must lie on
+// both sides of a +0000 stamp to contradict it.
+const mixedClockDays = 3
+
+// contradictedClockDaysSQL finds, for every person without a configured
+// zone, the UTC days whose +0000 stamps their other stamps contradict
+// (docs/methodology.md, "A clock that does not match its person"). A +0000
+// stamp is contradicted when the person's nearest non-+0000 stamps before
+// and after it both lie within mixedClockDays, carry offsets of the same
+// sign at most an hour apart (a DST change between them), and, when the
+// nearer one's offset O is ±1 hour (London, Lisbon, the Azores and West
+// Africa change between +0000 and ±0100 for real), the same UTC day also
+// holds a stamp at O. It is read at O, the nearer one's offset. A move or a
+// trip to a +0000 place is a block of +0000 stamps without other stamps on
+// both sides, and is left alone. Every +0000 stamp of a day with a
+// contradicted one is read at the day's most common O (the smallest on a
+// tie). Only counted events are read, and only the people whose stamps
+// mix +0000 and other offsets are sorted by time.
+var contradictedClockDaysSQL = fmt.Sprintf(`WITH unzoned AS (
+		SELECT pi.identity, pi.person_id FROM person_identities pi JOIN person_rules r USING (person_id)
+		WHERE r.zone IS NULL
+	), st AS (
+		SELECT u.person_id, epoch_us(e.occurred_at) AS us, e.utc_offset AS off
+		FROM events e JOIN unzoned u USING (identity)
+		WHERE e.counted AND e.utc_offset IS NOT NULL
+	), mixed AS (
+		SELECT person_id FROM st GROUP BY person_id HAVING bool_or(off = 0) AND bool_or(off <> 0)
+	), mst AS (
+		SELECT st.* FROM st SEMI JOIN mixed USING (person_id)
+	), nb AS (
+		SELECT person_id, us, off,
+			last_value(CASE WHEN off <> 0 THEN us END IGNORE NULLS) OVER before AS prev_us,
+			last_value(CASE WHEN off <> 0 THEN off END IGNORE NULLS) OVER before AS prev_off,
+			first_value(CASE WHEN off <> 0 THEN us END IGNORE NULLS) OVER after AS next_us,
+			first_value(CASE WHEN off <> 0 THEN off END IGNORE NULLS) OVER after AS next_off
+		FROM mst
+		WINDOW before AS (PARTITION BY person_id ORDER BY us, off ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+			after AS (PARTITION BY person_id ORDER BY us, off ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
+	), contradicted AS (
+		SELECT person_id, us // 86400000000 AS utc_day,
+			CASE WHEN us - prev_us <= next_us - us THEN prev_off ELSE next_off END AS o
+		FROM nb
+		WHERE off = 0 AND us - prev_us <= %[1]d AND next_us - us <= %[1]d
+			AND abs(prev_off - next_off) <= 3600 AND sign(prev_off) = sign(next_off)
+	), kept AS (
+		SELECT c.person_id, c.utc_day, c.o FROM contradicted c
+		WHERE abs(c.o) <> 3600 OR EXISTS (SELECT 1 FROM mst
+			WHERE mst.person_id = c.person_id AND mst.us // 86400000000 = c.utc_day AND mst.off = c.o)
+	), day_offset AS (
+		SELECT person_id, utc_day, o FROM (
+			SELECT person_id, utc_day, o, row_number() OVER (PARTITION BY person_id, utc_day ORDER BY count(*) DESC, o) AS rank
+			FROM kept GROUP BY person_id, utc_day, o)
+		WHERE rank = 1
+	), utc_stamps AS (
+		SELECT person_id, us // 86400000000 AS utc_day, count(*) AS stamps FROM mst WHERE off = 0 GROUP BY ALL
+	)
+	SELECT d.person_id, CAST(d.utc_day AS INTEGER), d.o, CAST(u.stamps AS INTEGER)
+	FROM day_offset d JOIN utc_stamps u USING (person_id, utc_day)`, int64(mixedClockDays)*86400000000)
 
 func appendRows(conn *sql.Conn, table string, rows [][]driver.Value) error {
 	if len(rows) == 0 {

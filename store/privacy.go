@@ -86,7 +86,7 @@ func blankForgotten(ctx context.Context, conn *sql.Conn) error {
 }
 
 // derivedPersonTables are the analysis tables keyed by person_id.
-var derivedPersonTables = []string{"people", "person_rules", "person_holidays", "person_days", "person_weeks"}
+var derivedPersonTables = []string{"people", "person_rules", "person_holidays", "person_days", "person_weeks", "person_clock_days"}
 
 // ApplyRetention deletes what is older than cutoff: events, pull requests
 // and tickets closed before it (open ones still weigh on someone today),

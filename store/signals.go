@@ -398,12 +398,18 @@ type PersonClock struct {
 	EndMinute   int
 	Stamped     int // counted events that recorded a UTC offset (commits)
 	StampedUTC  int // of those, the ones stamped +0000
+	// UTCReread of the +0000 stamps are read at another offset, because the
+	// person's other stamps contradict them (person_clock_days); most of
+	// them at UTCReadAs seconds east of UTC (0 when UTCReread is 0).
+	UTCReread int
+	UTCReadAs int
 }
 
 // PersonClocks gives, per person of the last analysis, their configured
 // zone or its absence, workdays, working hours, and, for people without a
-// configured zone, how many of their counted events recorded an offset and
-// how many of those recorded +0000 (0 and 0 for the others).
+// configured zone, how many of their counted events recorded an offset, how
+// many of those recorded +0000 and how many of these are read at another
+// offset (0, 0 and 0 for the others).
 func (db *DB) PersonClocks(ctx context.Context) (map[string]PersonClock, error) {
 	// Only people without a configured zone are checked, so only their
 	// events are read.
@@ -414,9 +420,18 @@ func (db *DB) PersonClocks(ctx context.Context) (map[string]PersonClock, error) 
 			SELECT u.person_id, count(*) AS stamped, count(*) FILTER (e.utc_offset = 0) AS utc
 			FROM events e JOIN unzoned u USING (identity)
 			WHERE e.counted AND e.utc_offset IS NOT NULL GROUP BY u.person_id
+		), per_offset AS (
+			SELECT person_id, read_as, sum(stamps) AS n FROM person_clock_days GROUP BY person_id, read_as
+		), reread AS (
+			SELECT person_id, n, read_as FROM (
+				SELECT person_id, sum(n) OVER (PARTITION BY person_id) AS n, read_as,
+					row_number() OVER (PARTITION BY person_id ORDER BY n DESC, read_as) AS rank
+				FROM per_offset)
+			WHERE rank = 1
 		)
-		SELECT r.person_id, r.zone IS NOT NULL, r.workday_mask, r.start_minute, r.end_minute, coalesce(s.stamped, 0), coalesce(s.utc, 0)
-		FROM person_rules r LEFT JOIN stamps s USING (person_id)`)
+		SELECT r.person_id, r.zone IS NOT NULL, r.workday_mask, r.start_minute, r.end_minute, coalesce(s.stamped, 0), coalesce(s.utc, 0),
+			coalesce(x.n, 0), coalesce(x.read_as, 0)
+		FROM person_rules r LEFT JOIN stamps s USING (person_id) LEFT JOIN reread x USING (person_id)`)
 	if err != nil {
 		return nil, fmt.Errorf("person clocks: %w", err)
 	}
@@ -424,7 +439,7 @@ func (db *DB) PersonClocks(ctx context.Context) (map[string]PersonClock, error) 
 	out := map[string]PersonClock{}
 	for rows.Next() {
 		var c PersonClock
-		if err := rows.Scan(&c.PersonID, &c.Zoned, &c.WorkdayMask, &c.StartMinute, &c.EndMinute, &c.Stamped, &c.StampedUTC); err != nil {
+		if err := rows.Scan(&c.PersonID, &c.Zoned, &c.WorkdayMask, &c.StartMinute, &c.EndMinute, &c.Stamped, &c.StampedUTC, &c.UTCReread, &c.UTCReadAs); err != nil {
 			return nil, fmt.Errorf("person clocks: %w", err)
 		}
 		out[c.PersonID] = c

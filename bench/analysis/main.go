@@ -43,6 +43,8 @@ func main() {
 	runs := flag.Int("runs", 3, "analysis runs after generating")
 	weeks := flag.Int("weeks", 26, "history phase: weeks of past assessments, one analysis.AssessPeople each")
 	random := flag.Bool("random", false, "store the events in random order instead of the collectors' (repository, time) order")
+	unzoned := flag.Bool("unzoned", false, "configure no zones: every person is judged in their commits' offsets, and their +0000 stamps are checked against their others")
+	utcPercent := flag.Int("utc-percent", 0, "percent of each person's commits stamped +0000 (a UTC-set container or VM beside their laptop), at the same instants")
 	flag.Parse()
 	ctx := context.Background()
 	if *dir == "" {
@@ -56,7 +58,7 @@ func main() {
 	switch *phase {
 	case "all":
 		start := time.Now()
-		check(generate(ctx, dbPath, cfgPath, *people, *events, *days, *random))
+		check(generate(ctx, dbPath, cfgPath, *people, *events, *days, *random, *unzoned, *utcPercent))
 		order := "by repository and time, as collectors write them"
 		if *random {
 			order = "in random order"
@@ -73,7 +75,7 @@ func main() {
 			check(cmd.Run())
 		}
 	case "gen":
-		check(generate(ctx, dbPath, cfgPath, *people, *events, *days, *random))
+		check(generate(ctx, dbPath, cfgPath, *people, *events, *days, *random, *unzoned, *utcPercent))
 	case "floor":
 		check(floor(ctx, dbPath))
 	case "analyze":
@@ -108,11 +110,15 @@ func peakRSS() string {
 	return "unknown"
 }
 
-func writeConfig(path string, people int) error {
+func writeConfig(path string, people int, unzoned bool) error {
 	var b strings.Builder
 	b.WriteString("teams:\n")
 	teams := max(people/50, 1)
 	for t := range teams {
+		if unzoned {
+			fmt.Fprintf(&b, "  - {name: team-%02d, holiday_calendar: %q}\n", t, calendars[t%len(calendars)])
+			continue
+		}
 		fmt.Fprintf(&b, "  - {name: team-%02d, timezone: %s, holiday_calendar: %q}\n", t, zones[t%len(zones)], calendars[t%len(calendars)])
 	}
 	b.WriteString("people:\n")
@@ -123,8 +129,8 @@ func writeConfig(path string, people int) error {
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
-func generate(ctx context.Context, dbPath, cfgPath string, people, events, days int, random bool) error {
-	if err := writeConfig(cfgPath, people); err != nil {
+func generate(ctx context.Context, dbPath, cfgPath string, people, events, days int, random, unzoned bool, utcPercent int) error {
+	if err := writeConfig(cfgPath, people, unzoned); err != nil {
 		return err
 	}
 	db, err := store.Open(ctx, dbPath, store.Options{})
@@ -147,7 +153,8 @@ func generate(ctx context.Context, dbPath, cfgPath string, people, events, days 
 		order = "hash(i)"
 	}
 	// Every fifth event is a GitHub review (no recorded offset); the rest
-	// are commits in the offset of their author's team zone. Nine in ten
+	// are commits in the offset of their author's team zone (utcPercent of
+	// them stamped +0000 instead, at the same instant). Nine in ten
 	// fall in the eight hours after 09:00 of that offset, the rest at any
 	// hour; nine in ten that would fall on a weekend move to the Friday.
 	// Each person works in one of 50 repositories, and the rows are stored
@@ -172,13 +179,13 @@ func generate(ctx context.Context, dbPath, cfgPath string, people, events, days 
 		TIMESTAMP '2024-01-01' + to_days(greatest(d - back, 0))
 			+ to_seconds(CAST(CASE WHEN hash(i, 2) %% 10 < 9 THEN 9 * 3600 + hash(i, 3) %% (8 * 3600) ELSE hash(i, 3) %% 86400 END AS BIGINT)
 				- off) AS occurred_at,
-		CASE WHEN i %% 5 = 0 THEN NULL ELSE off END,
+		CASE WHEN i %% 5 = 0 THEN NULL WHEN hash(i, 5) %% 100 < %[8]d THEN 0 ELSE off END,
 		'repo-' || (p %% 50) AS scope,
 		NULL,
 		true
 	FROM shifted
 	ORDER BY %[7]s`,
-		people, days, strings.Join(offs, ","), teams, len(offsets), events, order)
+		people, days, strings.Join(offs, ","), teams, len(offsets), events, order, utcPercent)
 	if _, err := raw.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("generate events: %w", err)
 	}

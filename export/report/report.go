@@ -75,11 +75,17 @@ type UsualHours struct {
 // Clock says whether the person's recorded offsets were taken as their
 // clock; ShiftHours is added to the recorded time when they were not.
 // People with a configured zone are not checked (suspect false, share 0).
+//
+// ContradictingShare is the share of their stamped events that say +0000 on
+// days their other stamps contradict it; UTCStampsReadAs is the offset those
+// are read at ("+0900"), null when there are none.
 type Clock struct {
-	Suspect         bool    `json:"suspect"`
-	ShiftHours      float64 `json:"shift_hours"`
-	StampedUTCShare float64 `json:"stamped_utc_share"`
-	Explanation     string  `json:"explanation"`
+	Suspect            bool    `json:"suspect"`
+	ShiftHours         float64 `json:"shift_hours"`
+	StampedUTCShare    float64 `json:"stamped_utc_share"`
+	Explanation        string  `json:"explanation"`
+	UTCStampsReadAs    *string `json:"utc_stamps_read_as"`
+	ContradictingShare float64 `json:"contradicting_share"`
 }
 
 // Evidence is what the assessment rests on.
@@ -116,11 +122,16 @@ func NewDocument(w analysis.Window) Document {
 				UsualHours: UsualHours{Start: hhmm(a.Usual.Start()), End: hhmm(a.Usual.End()), Source: a.Usual.Source,
 					FromDays: a.Usual.FromDays, Explanation: a.UsualExplanation},
 				Clock: Clock{Suspect: a.Clock.Suspect, ShiftHours: float64(a.Clock.ShiftMinutes) / 60,
-					StampedUTCShare: a.Clock.StampedUTCShare, Explanation: a.ClockExplanation},
+					StampedUTCShare: a.Clock.StampedUTCShare, Explanation: a.ClockExplanation,
+					ContradictingShare: a.Clock.ContradictingShare},
 				Evidence: Evidence{ActiveDays: a.Evidence.ActiveDays, Sessions: a.Evidence.Sessions,
 					ActiveHours: a.Evidence.ActiveHours, HistoryWeeks: a.Evidence.HistoryWeeks,
 					BaselineWeeks: a.Evidence.BaselineWeeks, CappedAtElevated: a.Evidence.Capped,
 					Explanation: a.Evidence.Explanation}}
+			if a.Clock.Contradicting > 0 {
+				readAs := analysis.OffsetText(a.Clock.UTCReadAs)
+				p.Risk.Clock.UTCStampsReadAs = &readAs
+			}
 			for _, x := range a.Factors {
 				p.Factors = append(p.Factors, Factor{Name: x.Name, Value: x.Value, Baseline: x.Baseline,
 					Contribution: x.Contribution, Explanation: x.Explanation})

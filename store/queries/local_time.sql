@@ -1,7 +1,8 @@
 -- The WITH clauses that put every counted event of a known person into
 -- local wall time, the time model of docs/design.md: the configured zone;
--- else the offset the event recorded; else the person's inferred offset;
--- else the default zone. A query includes them where it says local_time
+-- else the offset the event recorded (a +0000 stamp on a day of
+-- person_clock_days, which the person's other stamps contradict, at that
+-- day's read_as); else the person's inferred offset; else the default zone. A query includes them where it says local_time
 -- in double braces; the event_filter in double braces below narrows the
 -- events (it is empty for all of them; see store/queries.go).
 --
@@ -42,12 +43,16 @@ span AS (
     FROM person_identities pi JOIN ruled p USING (person_id)
     LEFT JOIN zones z ON z.zone = p.zone
     LEFT JOIN zones fz ON fz.zone = p.fallback_zone
+), clock_days AS (
+    SELECT CAST(p.pid AS BIGINT) * 100000000 + c.utc_day AS pid_day, c.read_as
+    FROM person_clock_days c JOIN ruled p USING (person_id)
 ), ev AS (
     SELECT w.pid, w.start_minute, w.end_minute, e.source, epoch_us(e.occurred_at) AS us,
-        CASE WHEN w.zid IS NULL THEN coalesce(e.utc_offset, w.inferred_offset) END AS fixed_offset,
+        CASE WHEN w.zid IS NULL THEN coalesce(CASE WHEN e.utc_offset = 0 THEN c.read_as END, e.utc_offset, w.inferred_offset) END AS fixed_offset,
         CASE WHEN w.zid IS NOT NULL THEN w.zid
              WHEN coalesce(e.utc_offset, w.inferred_offset) IS NULL THEN w.fallback_zid END AS zid
     FROM events e JOIN who w USING (identity)
+    LEFT JOIN clock_days c ON c.pid_day = CAST(w.pid AS BIGINT) * 100000000 + epoch_us(e.occurred_at) // 86400000000
     WHERE e.counted {{event_filter}}
 ), loc AS (
     SELECT pid, start_minute, end_minute, source, local_us, local_us // 86400000000 AS day,
