@@ -158,9 +158,8 @@ func AssessWeeks(ctx context.Context, db *store.DB, asOf time.Time, count int, o
 		subjects := make([]Subject, 0, len(people))
 		for _, p := range people {
 			c := clocks[p.ID]
-			in := Person{Days: days[p.ID], Start: c.StartMinute, End: c.EndMinute, OwnHours: opts.OwnHours[p.ID],
-				WorkdayMask: c.WorkdayMask, Zoned: c.Zoned, Stamped: c.Stamped, StampedUTC: c.StampedUTC, UTCReread: c.UTCReread, UTCReadAs: c.UTCReadAs,
-				InProgressTickets: inProgress[p.ID], OpenPullRequests: openPRs[p.ID]}
+			in := PersonOf(c, days[p.ID])
+			in.OwnHours, in.InProgressTickets, in.OpenPullRequests = opts.OwnHours[p.ID], inProgress[p.ID], openPRs[p.ID]
 			if d, ok := first[p.ID]; ok && !d.After(end) {
 				in.HistoryDays = int(end.Sub(d).Hours()/24) + 1
 			}
@@ -174,6 +173,13 @@ func AssessWeeks(ctx context.Context, db *store.DB, asOf time.Time, count int, o
 		}
 	}
 	return out, nil
+}
+
+// PersonOf is the input of Build for a person's stored clock and days;
+// the caller adds their own hours, open work and history length.
+func PersonOf(c store.PersonClock, days []Day) Person {
+	return Person{Days: days, Start: c.StartMinute, End: c.EndMinute, WorkdayMask: c.WorkdayMask, Zoned: c.Zoned,
+		Stamped: c.Stamped, StampedUTC: c.StampedUTC, UTCReread: c.UTCReread, UTCReadAs: c.UTCReadAs}
 }
 
 // SummarizeRisk is Summarize with each person's risk assessment as of the

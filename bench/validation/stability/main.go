@@ -172,8 +172,7 @@ func (h *history) flagged(m config.Analysis, d time.Time, out map[key]bool) {
 					days = append(days, day)
 				}
 			}
-			in := analysis.Person{Days: days, Start: c.StartMinute, End: c.EndMinute,
-				WorkdayMask: c.WorkdayMask, Zoned: c.Zoned, Stamped: c.Stamped, StampedUTC: c.StampedUTC}
+			in := analysis.PersonOf(c, days)
 			if f, ok := h.first[d][p.ID]; ok && !f.After(d) {
 				in.HistoryDays = int(d.Sub(f).Hours()/24) + 1
 			}
