@@ -49,6 +49,14 @@ func TestFailuresNameTheirStep(t *testing.T) {
 		},
 		want: "write github page: blank forgotten people: ",
 	}, {
+		name:     "github page: moving a cursor",
+		breakSQL: `ALTER TABLE sync_cursors RENAME TO sync_cursors_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.WriteGitHubPage(ctx, nil, nil, nil, []Cursor{{Source: "github", Scope: "acme/api/pulls", Position: "p"}})
+			return err
+		},
+		want: "write github page: set cursor github acme/api/pulls: update sync_cursors: ",
+	}, {
 		name:     "github listing: deleting the last answer",
 		breakSQL: `ALTER TABLE github_repositories RENAME TO github_repositories_moved`,
 		call: func(ctx context.Context, db *DB) error {
