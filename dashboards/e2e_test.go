@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ var shortFor = regexp.MustCompile(`(?m)^(\s+for:\s*)\S+\s*$`)
 
 // TestEndToEndWithPrometheus: the demo organisation → the nightly run →
 // `overtime serve` on a loopback port → a real Prometheus that scrapes it
-// every second and evaluates the alert rules → every dashboard query and
+// twice a second and evaluates the alert rules → every dashboard query and
 // variable returns series through the HTTP API, and the demo's planted
 // sustained people (dana, eve), whose pattern is rising, show up in ALERTS —
 // the night-shift person (nico) does not, and nobody is long-standing. The
@@ -38,15 +39,8 @@ func TestEndToEndWithPrometheus(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 
-	overtime := filepath.Join(dir, "overtime")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", overtime, "../cmd/overtime").CombinedOutput(); err != nil {
-		t.Fatalf("build overtime: %v\n%s", err, out)
-	}
-	demo := filepath.Join(dir, "demo")
-	if out, err := exec.CommandContext(ctx, overtime, "demo", "--dir", demo).CombinedOutput(); err != nil {
-		t.Fatalf("overtime demo: %v\n%s", err, out)
-	}
 	// A kept demo writes the metrics snapshot a nightly run would.
+	overtime, demo := demoOrganisation(ctx, t)
 	demoConfig := filepath.Join(demo, "overtime.yaml")
 	serveAddr := proctest.FreeAddr(t)
 	proctest.StartProcess(t, overtime, "serve", "--config", demoConfig, "--listen", serveAddr)
@@ -64,8 +58,9 @@ func TestEndToEndWithPrometheus(t *testing.T) {
 		t.Fatal(err)
 	}
 	config := fmt.Sprintf(`global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
+  scrape_interval: 500ms
+  scrape_timeout: 500ms
+  evaluation_interval: 500ms
 rule_files: [%q]
 scrape_configs:
   - job_name: overtime
@@ -148,7 +143,7 @@ scrape_configs:
 				t.Errorf("%s: no series within the time limit\n\t%s", where, expr)
 			}
 			return
-		case <-time.After(500 * time.Millisecond):
+		case <-time.After(250 * time.Millisecond):
 		}
 	}
 
@@ -218,6 +213,50 @@ scrape_configs:
 			t.Errorf("%s: no values for label_values(%s, %s)", v.where, sel, v.label)
 		}
 	}
+}
+
+// The end-to-end tests share one build of overtime and one demo
+// organisation, which they only read: `overtime serve` reads the metrics
+// snapshot, `overtime backfill` opens the database read-only.
+var shared struct {
+	once           sync.Once
+	dir            string // removed by TestMain
+	overtime, demo string
+	err            error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
+}
+
+// demoOrganisation builds overtime and runs `overtime demo` into a
+// directory of its own, once for all the tests of the package; it returns
+// the binary and the demo's directory.
+func demoOrganisation(ctx context.Context, t *testing.T) (overtime, demo string) {
+	t.Helper()
+	shared.once.Do(func() {
+		shared.dir, shared.err = os.MkdirTemp("", "overtime-dashboards-")
+		if shared.err != nil {
+			return
+		}
+		shared.overtime = filepath.Join(shared.dir, "overtime")
+		if out, err := exec.CommandContext(ctx, "go", "build", "-o", shared.overtime, "../cmd/overtime").CombinedOutput(); err != nil {
+			shared.err = fmt.Errorf("build overtime: %v\n%s", err, out)
+			return
+		}
+		shared.demo = filepath.Join(shared.dir, "demo")
+		if out, err := exec.CommandContext(ctx, shared.overtime, "demo", "--dir", shared.demo).CombinedOutput(); err != nil {
+			shared.err = fmt.Errorf("overtime demo: %v\n%s", err, out)
+		}
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.overtime, shared.demo
 }
 
 // instantQuery runs expr through /api/v1/query and returns how many series

@@ -30,16 +30,13 @@ func TestBackfilledHistoryDrawsAsLines(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
-	overtime := filepath.Join(dir, "overtime")
+	overtime, demoDir := demoOrganisation(ctx, t)
 	run := func(name string, args ...string) {
 		t.Helper()
 		if out, err := exec.CommandContext(ctx, name, args...).CombinedOutput(); err != nil {
 			t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
 		}
 	}
-	run("go", "build", "-o", overtime, "../cmd/overtime")
-	demoDir := filepath.Join(dir, "demo")
-	run(overtime, "demo", "--dir", demoDir)
 	history := filepath.Join(dir, "history.om")
 	run(overtime, "backfill", "--config", filepath.Join(demoDir, "overtime.yaml"), "--out", history)
 	data := filepath.Join(dir, "data")

@@ -32,13 +32,30 @@ func TestFailuresNameTheirStep(t *testing.T) {
 		},
 		want: "write github page: count events: ",
 	}, {
-		name:     "github page: blanking forgotten people",
+		name:     "github page: looking for forgotten people",
 		breakSQL: `ALTER TABLE forgotten_identities RENAME TO forgotten_identities_moved`,
 		call: func(ctx context.Context, db *DB) error {
-			_, err := db.WriteGitHubPage(ctx, nil, nil, nil, nil)
+			_, err := db.WriteGitHubPage(ctx, nil, nil, []IdentityLink{{Email: "email:ada@example.com", Login: "github:ada"}}, nil)
 			return err
 		},
-		want: "write github page: blank forgotten people: count forgotten_identities: ",
+		want: "write github page: read forgotten_identities: ",
+	}, {
+		name: "github page: blanking forgotten people",
+		breakSQL: `INSERT INTO forgotten_identities VALUES (forgotten_digest('github:gone'), now());
+			ALTER TABLE jira_users RENAME TO jira_users_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.WriteGitHubPage(ctx, nil, nil, []IdentityLink{{Email: "email:ada@example.com", Login: "github:ada"}}, nil)
+			return err
+		},
+		want: "write github page: blank forgotten people: ",
+	}, {
+		name:     "github page: moving a cursor",
+		breakSQL: `ALTER TABLE sync_cursors RENAME TO sync_cursors_moved`,
+		call: func(ctx context.Context, db *DB) error {
+			_, err := db.WriteGitHubPage(ctx, nil, nil, nil, []Cursor{{Source: "github", Scope: "acme/api/pulls", Position: "p"}})
+			return err
+		},
+		want: "write github page: set cursor github acme/api/pulls: update sync_cursors: ",
 	}, {
 		name:     "github listing: deleting the last answer",
 		breakSQL: `ALTER TABLE github_repositories RENAME TO github_repositories_moved`,
@@ -71,8 +88,9 @@ func TestFailuresNameTheirStep(t *testing.T) {
 		},
 		want: "reconcile jira tickets: mark the tickets gone in jira_tickets: ",
 	}, {
-		name:     "write: appending events",
-		breakSQL: `DROP MACRO is_forgotten`,
+		name: "write: appending events",
+		breakSQL: `INSERT INTO forgotten_identities VALUES (forgotten_digest('github:gone'), now());
+			DROP MACRO is_forgotten`,
 		call: func(ctx context.Context, db *DB) error {
 			_, err := db.Write(ctx, Batch{Events: []Event{event}})
 			return err

@@ -36,18 +36,23 @@ type Event struct {
 func IdentityKey(kind, value string) string { return kind + ":" + value }
 
 // insertEventsQuery stores the appended events of one source that are not
-// stored yet (same source, kind and id) and whose identity was not erased.
+// stored yet (same source, kind and id) and, when anyone was forgotten,
+// whose identity was not erased (see someoneForgotten).
 // The events table has no key (migration 007): this anti-join is what keeps
 // each event once, and the single writer (the writer lock) keeps it
 // race-free. It looks by id alone: a GitHub or Jira event keeps its id when
 // its time is edited (a Jira worklog's start). The source is written into
 // the text as a constant, which DuckDB prunes row groups by.
-func insertEventsQuery(source string) string {
-	return `INSERT INTO events
+func insertEventsQuery(source string, forgotten bool) string {
+	q := `INSERT INTO events
 	SELECT a.source, a.kind, a.id, a.identity, a.occurred_at, a.utc_offset, a.scope, a.size, a.counted
 	FROM appended_data a
-	ANTI JOIN (SELECT kind, id FROM events WHERE source = ` + sqlString(source) + `) e ON e.kind = a.kind AND e.id = a.id
+	ANTI JOIN (SELECT kind, id FROM events WHERE source = ` + sqlString(source) + `) e ON e.kind = a.kind AND e.id = a.id`
+	if forgotten {
+		q += `
 	WHERE NOT is_forgotten(a.identity)`
+	}
+	return q
 }
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
@@ -75,8 +80,14 @@ type Batch struct {
 // duplicates anything. It returns how many events were new.
 func (db *DB) Write(ctx context.Context, b Batch) (inserted int, err error) {
 	err = db.inConnTx(ctx, func(conn *sql.Conn) error {
-		if inserted, err = writeEvents(ctx, conn, b.Events); err != nil {
-			return err
+		if len(b.Events) > 0 {
+			forgotten, err := someoneForgotten(ctx, conn)
+			if err != nil {
+				return err
+			}
+			if inserted, err = writeEvents(ctx, conn, b.Events, forgotten); err != nil {
+				return err
+			}
 		}
 		for _, c := range b.Cursors {
 			if err := setCursor(ctx, conn, c); err != nil {
@@ -94,13 +105,13 @@ func (db *DB) Write(ctx context.Context, b Batch) (inserted int, err error) {
 // appendEvents stores the events not stored yet, one query per run of
 // events of one source (a page holds one source; a batch that mixes them
 // costs a query per run, and each sees what the runs before it stored).
-func appendEvents(ctx context.Context, conn *sql.Conn, events []Event) error {
+func appendEvents(ctx context.Context, conn *sql.Conn, events []Event, forgotten bool) error {
 	for i := 0; i < len(events); {
 		j := i + 1
 		for j < len(events) && events[j].Source == events[i].Source {
 			j++
 		}
-		if err := appendSourceEvents(ctx, conn, events[i].Source, events[i:j]); err != nil {
+		if err := appendSourceEvents(conn, events[i].Source, events[i:j], forgotten); err != nil {
 			return err
 		}
 		i = j
@@ -108,13 +119,13 @@ func appendEvents(ctx context.Context, conn *sql.Conn, events []Event) error {
 	return nil
 }
 
-func appendSourceEvents(ctx context.Context, conn *sql.Conn, source string, events []Event) error {
+func appendSourceEvents(conn *sql.Conn, source string, events []Event, forgotten bool) error {
 	types, err := eventColumnTypes()
 	if err != nil {
 		return fmt.Errorf("source %s: %w", source, err)
 	}
 	err = conn.Raw(func(dc any) error {
-		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), insertEventsQuery(source), "", types, eventColumns)
+		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), insertEventsQuery(source, forgotten), "", types, eventColumns)
 		if err != nil {
 			return fmt.Errorf("open an appender: %w", err)
 		}
@@ -142,7 +153,9 @@ func appendSourceEvents(ctx context.Context, conn *sql.Conn, source string, even
 	return nil
 }
 
-func upsertIdentities(ctx context.Context, conn *sql.Conn, events []Event) error {
+// upsertIdentities records the identities events show; forgotten says
+// whether to leave out those of forgotten people (see someoneForgotten).
+func upsertIdentities(ctx context.Context, conn *sql.Conn, events []Event, forgotten bool) error {
 	type seen struct {
 		name        string
 		first, last time.Time
@@ -176,7 +189,7 @@ func upsertIdentities(ctx context.Context, conn *sql.Conn, events []Event) error
 		if err != nil {
 			return err
 		}
-		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), upsertIdentitiesQuery, "", types, identityColumns)
+		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), upsertIdentitiesQuery(forgotten), "", types, identityColumns)
 		if err != nil {
 			return fmt.Errorf("open an appender: %w", err)
 		}
@@ -194,14 +207,20 @@ func upsertIdentities(ctx context.Context, conn *sql.Conn, events []Event) error
 	})
 }
 
-const upsertIdentitiesQuery = `INSERT INTO identities
-	SELECT identity, display_name, first_seen, last_seen FROM appended_data
-	WHERE NOT is_forgotten(appended_data.identity)
+func upsertIdentitiesQuery(forgotten bool) string {
+	where := ""
+	if forgotten {
+		where = `
+	WHERE NOT is_forgotten(appended_data.identity)`
+	}
+	return `INSERT INTO identities
+	SELECT identity, display_name, first_seen, last_seen FROM appended_data` + where + `
 	ON CONFLICT (identity) DO UPDATE SET
 		display_name = CASE WHEN excluded.last_seen >= identities.last_seen AND excluded.display_name <> ''
 			THEN excluded.display_name ELSE identities.display_name END,
 		first_seen = least(identities.first_seen, excluded.first_seen),
 		last_seen = greatest(identities.last_seen, excluded.last_seen)`
+}
 
 var identityColumns = []string{"identity", "display_name", "first_seen", "last_seen"}
 

@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
 )
 
 // PullRequest is what is kept of a GitHub pull request: who and when, never
@@ -45,17 +48,29 @@ type GitHubRepository struct {
 // of it is committed or none. It returns how many events were new.
 func (db *DB) WriteGitHubPage(ctx context.Context, events []Event, prs []PullRequest, links []IdentityLink, cursors []Cursor) (inserted int, err error) {
 	err = db.inConnTx(ctx, func(conn *sql.Conn) error {
-		if inserted, err = writeEvents(ctx, conn, events); err != nil {
+		// A page of an unchanged list (a 304) only moves its cursor:
+		// nothing of a forgotten person can come back with it.
+		var forgotten bool
+		if len(events) > 0 || len(prs) > 0 || len(links) > 0 {
+			var err error
+			if forgotten, err = someoneForgotten(ctx, conn); err != nil {
+				return err
+			}
+		}
+		var err error
+		if inserted, err = writeEvents(ctx, conn, events, forgotten); err != nil {
 			return err
 		}
-		if err := upsertPullRequests(ctx, conn, prs); err != nil {
+		if err := upsertPullRequests(conn, prs); err != nil {
 			return err
 		}
-		if err := insertIdentityLinks(ctx, conn, links); err != nil {
+		if err := insertIdentityLinks(conn, links); err != nil {
 			return err
 		}
-		if err := blankForgotten(ctx, conn); err != nil {
-			return err
+		if forgotten {
+			if err := blankForgotten(ctx, conn); err != nil {
+				return err
+			}
 		}
 		for _, c := range cursors {
 			if err := setCursor(ctx, conn, c); err != nil {
@@ -70,7 +85,26 @@ func (db *DB) WriteGitHubPage(ctx context.Context, events []Event, prs []PullReq
 	return inserted, nil
 }
 
-func upsertPullRequests(ctx context.Context, conn *sql.Conn, prs []PullRequest) error {
+// upsertPullRequestsQuery stores the appended pull requests: a newer (or
+// equal) updated_at wins, and a known merger is never forgotten.
+const upsertPullRequestsQuery = `INSERT INTO pull_requests
+	SELECT id, repo, number, author, created_at, closed_at, merged_at, merged_by, updated_at FROM appended_data
+	ON CONFLICT (id) DO UPDATE SET
+		repo       = CASE WHEN excluded.updated_at >= pull_requests.updated_at THEN excluded.repo ELSE pull_requests.repo END,
+		number     = CASE WHEN excluded.updated_at >= pull_requests.updated_at THEN excluded.number ELSE pull_requests.number END,
+		author     = CASE WHEN excluded.updated_at >= pull_requests.updated_at THEN excluded.author ELSE pull_requests.author END,
+		created_at = CASE WHEN excluded.updated_at >= pull_requests.updated_at THEN excluded.created_at ELSE pull_requests.created_at END,
+		closed_at  = CASE WHEN excluded.updated_at >= pull_requests.updated_at THEN excluded.closed_at ELSE pull_requests.closed_at END,
+		merged_at  = CASE WHEN excluded.updated_at >= pull_requests.updated_at THEN excluded.merged_at ELSE pull_requests.merged_at END,
+		merged_by  = coalesce(excluded.merged_by, pull_requests.merged_by),
+		updated_at = greatest(excluded.updated_at, pull_requests.updated_at)`
+
+var pullRequestColumns = []string{"id", "repo", "number", "author", "created_at", "closed_at", "merged_at", "merged_by", "updated_at"}
+
+// upsertPullRequests stores a page's pull requests in one statement: a
+// prepared upsert per pull request cost a write statement each, the most
+// of a page's transaction.
+func upsertPullRequests(conn *sql.Conn, prs []PullRequest) error {
 	if len(prs) == 0 {
 		return nil
 	}
@@ -93,51 +127,58 @@ func upsertPullRequests(ctx context.Context, conn *sql.Conn, prs []PullRequest) 
 			latest[p.ID] = prev
 		}
 	}
-	stmt, err := conn.PrepareContext(ctx, `INSERT INTO pull_requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET
-			repo       = CASE WHEN excluded.updated_at >= pull_requests.updated_at THEN excluded.repo ELSE pull_requests.repo END,
-			number     = CASE WHEN excluded.updated_at >= pull_requests.updated_at THEN excluded.number ELSE pull_requests.number END,
-			author     = CASE WHEN excluded.updated_at >= pull_requests.updated_at THEN excluded.author ELSE pull_requests.author END,
-			created_at = CASE WHEN excluded.updated_at >= pull_requests.updated_at THEN excluded.created_at ELSE pull_requests.created_at END,
-			closed_at  = CASE WHEN excluded.updated_at >= pull_requests.updated_at THEN excluded.closed_at ELSE pull_requests.closed_at END,
-			merged_at  = CASE WHEN excluded.updated_at >= pull_requests.updated_at THEN excluded.merged_at ELSE pull_requests.merged_at END,
-			merged_by  = coalesce(excluded.merged_by, pull_requests.merged_by),
-			updated_at = greatest(excluded.updated_at, pull_requests.updated_at)`)
+	types, err := typeInfos(duckdb.TYPE_BIGINT, duckdb.TYPE_VARCHAR, duckdb.TYPE_INTEGER, duckdb.TYPE_VARCHAR,
+		duckdb.TYPE_TIMESTAMP, duckdb.TYPE_TIMESTAMP, duckdb.TYPE_TIMESTAMP, duckdb.TYPE_VARCHAR, duckdb.TYPE_TIMESTAMP)
 	if err != nil {
 		return fmt.Errorf("pull requests: %w", err)
 	}
-	defer stmt.Close()
-	for _, id := range order {
-		p := latest[id]
-		_, err := stmt.ExecContext(ctx, p.ID, p.Repo, p.Number, p.Author, p.CreatedAt.UTC(),
-			timeOrNull(p.ClosedAt), timeOrNull(p.MergedAt), stringOrNull(p.MergedBy), p.UpdatedAt.UTC())
+	return conn.Raw(func(dc any) error {
+		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), upsertPullRequestsQuery, "", types, pullRequestColumns)
 		if err != nil {
-			return fmt.Errorf("pull request %s#%d: %w", p.Repo, p.Number, err)
+			return fmt.Errorf("pull requests: open an appender: %w", err)
 		}
-	}
-	return nil
+		for _, id := range order {
+			p := latest[id]
+			if err := a.AppendRow(p.ID, p.Repo, int32(p.Number), p.Author, p.CreatedAt.UTC(),
+				timeOrNull(p.ClosedAt), timeOrNull(p.MergedAt), stringOrNull(p.MergedBy), p.UpdatedAt.UTC()); err != nil {
+				a.Close()
+				return fmt.Errorf("pull request %s#%d: %w", p.Repo, p.Number, err)
+			}
+		}
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("pull requests: upsert into pull_requests: %w", err)
+		}
+		return nil
+	})
 }
 
-func insertIdentityLinks(ctx context.Context, conn *sql.Conn, links []IdentityLink) error {
+// insertIdentityLinks stores the links not stored yet, in one statement.
+func insertIdentityLinks(conn *sql.Conn, links []IdentityLink) error {
 	if len(links) == 0 {
 		return nil
 	}
-	stmt, err := conn.PrepareContext(ctx, `INSERT INTO identity_links VALUES (?, ?) ON CONFLICT DO NOTHING`)
+	types, err := typeInfos(duckdb.TYPE_VARCHAR, duckdb.TYPE_VARCHAR)
 	if err != nil {
 		return fmt.Errorf("identity links: %w", err)
 	}
-	defer stmt.Close()
-	seen := map[IdentityLink]bool{}
-	for _, l := range links {
-		if seen[l] {
-			continue
+	return conn.Raw(func(dc any) error {
+		a, err := duckdb.NewQueryAppender(dc.(driver.Conn),
+			`INSERT INTO identity_links SELECT DISTINCT email_identity, login_identity FROM appended_data ON CONFLICT DO NOTHING`,
+			"", types, []string{"email_identity", "login_identity"})
+		if err != nil {
+			return fmt.Errorf("identity links: open an appender: %w", err)
 		}
-		seen[l] = true
-		if _, err := stmt.ExecContext(ctx, l.Email, l.Login); err != nil {
-			return fmt.Errorf("identity link %s %s: %w", l.Email, l.Login, err)
+		for _, l := range links {
+			if err := a.AppendRow(l.Email, l.Login); err != nil {
+				a.Close()
+				return fmt.Errorf("identity link %s %s: %w", l.Email, l.Login, err)
+			}
 		}
-	}
-	return nil
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("identity links: insert into identity_links: %w", err)
+		}
+		return nil
+	})
 }
 
 // timeOrNull and stringOrNull store a zero value as NULL.

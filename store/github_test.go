@@ -92,6 +92,34 @@ func TestWriteGitHubPage(t *testing.T) {
 
 // A page that fails halfway leaves nothing behind: no events, no pull
 // requests, no cursor.
+// TestWriteGitHubPageListsAPullRequestTwice: a pull request that moved
+// while its list was paged comes twice in one page. Its pull requests are
+// upserted in one statement, where DuckDB refuses to update a row twice:
+// the newer listing is stored once, with the merger the other one knew.
+func TestWriteGitHubPageListsAPullRequestTwice(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := openGitHubTestDB(t)
+	day := func(d int) time.Time { return time.Date(2026, 3, d, 10, 0, 0, 0, time.UTC) }
+	merged := PullRequest{ID: 7, Repo: "acme/api", Number: 7, Author: "github:alice", CreatedAt: day(1),
+		ClosedAt: day(2), MergedAt: day(2), MergedBy: "github:bob", UpdatedAt: day(2)}
+	later := merged
+	later.MergedBy, later.UpdatedAt = "", day(5)
+	other := PullRequest{ID: 8, Repo: "acme/api", Number: 8, Author: "github:carol", CreatedAt: day(3), UpdatedAt: day(3)}
+	if _, err := db.WriteGitHubPage(ctx, nil, []PullRequest{merged, other, later}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.PullRequestsByID(ctx, []int64{7, 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := later
+	want.MergedBy = "github:bob"
+	if diff := cmp.Diff(map[int64]PullRequest{7: want, 8: other}, got, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
+		t.Errorf("pull requests (-want +got):\n%s", diff)
+	}
+}
+
 func TestWriteGitHubPageAllOrNothing(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()

@@ -138,7 +138,7 @@ func (t *EventTx) DropCopiesOfStoredCommits(ctx context.Context, inserted int, f
 // recent display name, first and last seen) without storing the events: for
 // bulk loads such as LoadGitLog, whose rows carry no names.
 func (t *EventTx) NoteIdentities(ctx context.Context, events []Event) error {
-	if err := upsertIdentities(ctx, t.conn, events); err != nil {
+	if err := upsertIdentities(ctx, t.conn, events, true); err != nil {
 		return fmt.Errorf("note identities: %w", err)
 	}
 	return nil

@@ -155,6 +155,10 @@ func (db *DB) WriteJiraTickets(ctx context.Context, p JiraPage) (inserted int, e
 	synced = synced.UTC()
 
 	err = db.inConnTx(ctx, func(conn *sql.Conn) error {
+		forgotten, err := someoneForgotten(ctx, conn)
+		if err != nil {
+			return err
+		}
 		if len(tickets) > 0 {
 			if err := upsertJiraTickets(conn, tickets, synced); err != nil {
 				return fmt.Errorf("tickets: %w", err)
@@ -163,7 +167,7 @@ func (db *DB) WriteJiraTickets(ctx context.Context, p JiraPage) (inserted int, e
 				return fmt.Errorf("ticket history: %w", err)
 			}
 		}
-		if inserted, err = writeEvents(ctx, conn, p.Events); err != nil {
+		if inserted, err = writeEvents(ctx, conn, p.Events, forgotten); err != nil {
 			return err
 		}
 		if len(p.Users) > 0 {
@@ -174,8 +178,10 @@ func (db *DB) WriteJiraTickets(ctx context.Context, p JiraPage) (inserted int, e
 		if err := keepJiraSkipped(ctx, conn, p.Scope, tickets, p.Skipped, synced); err != nil {
 			return fmt.Errorf("skipped tickets: %w", err)
 		}
-		if err := blankForgotten(ctx, conn); err != nil {
-			return err
+		if forgotten {
+			if err := blankForgotten(ctx, conn); err != nil {
+				return err
+			}
 		}
 		if p.Cursor != nil {
 			return setCursor(ctx, conn, *p.Cursor)

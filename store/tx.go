@@ -32,8 +32,9 @@ func (db *DB) inConnTx(ctx context.Context, fn func(*sql.Conn) error) error {
 // writeEvents appends events and their identities on conn (inside the
 // caller's transaction) and returns how many events were new: those not
 // stored yet under the same source, kind and id, counted once even when the
-// batch holds them twice.
-func writeEvents(ctx context.Context, conn *sql.Conn, events []Event) (int, error) {
+// batch holds them twice. Events and identities of forgotten people are
+// left out; forgotten is someoneForgotten's answer in this transaction.
+func writeEvents(ctx context.Context, conn *sql.Conn, events []Event, forgotten bool) (int, error) {
 	events = distinctEvents(events)
 	if len(events) == 0 {
 		return 0, nil
@@ -42,10 +43,10 @@ func writeEvents(ctx context.Context, conn *sql.Conn, events []Event) (int, erro
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&before); err != nil {
 		return 0, fmt.Errorf("count events: %w", err)
 	}
-	if err := appendEvents(ctx, conn, events); err != nil {
+	if err := appendEvents(ctx, conn, events, forgotten); err != nil {
 		return 0, fmt.Errorf("events: %w", err)
 	}
-	if err := upsertIdentities(ctx, conn, events); err != nil {
+	if err := upsertIdentities(ctx, conn, events, forgotten); err != nil {
 		return 0, fmt.Errorf("identities: %w", err)
 	}
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&after); err != nil {

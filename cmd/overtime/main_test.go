@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,14 +150,43 @@ func TestRunTwiceGivesTheSameReport(t *testing.T) {
 // SIGKILL while it loads the repository's git log in its transaction:
 // nothing of that repository is kept, and the next run stores every commit
 // exactly once.
+//
+// The kill lands in the load every time, whatever the machine's speed:
+// the killed run finds on its PATH a git that runs the real one and, for
+// `git log`, keeps its output open after the last commit until overtime is
+// gone, as a slow log of a large repository would. The load (DuckDB reading
+// that pipe, inside the repository's transaction) cannot end before the
+// kill; the test kills once git has written every commit.
 func TestKilledCollectLeavesNoGapAndNoDuplicate(t *testing.T) {
 	t.Parallel()
-	const commits = 40000
+	const commits = 2000
 	repo := bulkRepo(t, commits)
 	dir := t.TempDir()
 	writeConfig(t, dir, repo.Dir)
 
+	realGit, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slowGit := t.TempDir()
+	logWritten := filepath.Join(dir, "log-written")
+	script := fmt.Sprintf(`#!/bin/sh
+for arg in "$@"; do
+	if [ "$arg" = log ]; then
+		%[1]q "$@" || exit $?
+		: > %[2]q
+		while kill -0 $PPID 2>/dev/null; do sleep 0.05; done
+		exit 0
+	fi
+done
+exec %[1]q "$@"
+`, realGit, logWritten)
+	if err := os.WriteFile(filepath.Join(slowGit, "git"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+
 	cmd := binary(t.Context(), "collect", "-v")
+	cmd.Env = append(cmd.Env, "PATH="+slowGit+string(os.PathListSeparator)+os.Getenv("PATH"))
 	cmd.Dir = dir
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -166,18 +196,28 @@ func TestKilledCollectLeavesNoGapAndNoDuplicate(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(stderr)
-	killed := false
+	reading := false
 	for sc.Scan() {
 		if strings.Contains(sc.Text(), "reading git log") {
-			time.Sleep(100 * time.Millisecond) // into the load: 40,000 commits take about half a second
+			reading = true
+			break
+		}
+	}
+	killed := false
+	for deadline := time.Now().Add(time.Minute); reading && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(logWritten); err == nil {
 			cmd.Process.Signal(syscall.SIGKILL)
 			killed = true
 			break
 		}
 	}
+	if !killed {
+		cmd.Process.Signal(syscall.SIGKILL)
+	}
+	go io.Copy(io.Discard, stderr)
 	cmd.Wait()
 	if !killed {
-		t.Fatal("collect finished before it logged reading git log; cannot test a kill")
+		t.Fatalf("collect never got to write the git log in its transaction (logged reading git log: %v); cannot test a kill", reading)
 	}
 	dbPath := filepath.Join(dir, "data", "overtime.duckdb")
 	count := func() int {

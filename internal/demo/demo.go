@@ -454,11 +454,23 @@ func (p planter) between(from, to, n int) []int {
 	return out
 }
 
+// fastImportMalloc is the environment setting git fast-import runs with.
+// It grows and frees its heap for every object it writes, and glibc, by
+// default, hands the top of the heap back to the kernel whenever more than
+// 128 KiB of it is free: strace shows a dozen brk calls a commit. Where brk
+// is slow (virtual machines: 90 µs a call) they were 90 % of the import's
+// time. A higher trim threshold keeps the heap; other C libraries ignore
+// the variable, and one the user set is left as it is.
+const fastImportMalloc = "GLIBC_TUNABLES=glibc.malloc.trim_threshold=268435456"
+
 // fastImport writes the commits to a new repository at dir, branch main.
 func fastImport(ctx context.Context, git, dir string, commits []commit) error {
 	run := func(stdin string, args ...string) error {
 		cmd := exec.CommandContext(ctx, git, append([]string{"-C", dir}, args...)...)
 		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		if os.Getenv("GLIBC_TUNABLES") == "" {
+			cmd.Env = append(cmd.Env, fastImportMalloc)
+		}
 		cmd.Stdin = strings.NewReader(stdin)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("demo: git %s: %w\n%s", args[0], err, out)

@@ -144,6 +144,13 @@ func (r *Repo) FastImport(commits []Commit) {
 		fmt.Fprintf(&b, "M 644 inline bulk.txt\ndata %d\n%s\n\n", len(msg), msg)
 	}
 	cmd := exec.Command("git", "-C", r.Dir, "fast-import", "--quiet")
+	if os.Getenv("GLIBC_TUNABLES") == "" {
+		// As internal/demo runs it: fast-import grows and frees its heap
+		// for every object, and glibc's default trim threshold hands it
+		// back to the kernel each time, a dozen brk calls a commit, which
+		// took 7 s of 2,000 commits on a virtual machine instead of 0.15 s.
+		cmd.Env = append(os.Environ(), "GLIBC_TUNABLES=glibc.malloc.trim_threshold=268435456")
+	}
 	cmd.Stdin = strings.NewReader(b.String())
 	if out, err := cmd.CombinedOutput(); err != nil {
 		r.t.Fatalf("git fast-import: %v\n%s", err, out)
