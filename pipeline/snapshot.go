@@ -138,13 +138,19 @@ func BuildSnapshot(ctx context.Context, db *store.DB, cfg *config.Config, asOf t
 
 // WeeklyHistory is each person's figures for the seven local days ending
 // at asOf, and every seven days before, for backfill: the past of the live
-// window="7d" series.
+// window="7d" series. Each week is judged as the risk model judged it as of
+// its last day (analysis.WeekJudge): active time outside the usual window
+// of that week and on days off, in the person's judging clock.
 func WeeklyHistory(ctx context.Context, db *store.DB, asOf time.Time, people []store.PersonRow, opts analysis.RiskOptions, pseudo *privacy.Pseudonymizer) ([]promexport.WeeklyPoint, error) {
 	teams := map[string]string{}
 	for _, p := range people {
 		teams[p.ID] = p.Team
 	}
-	weeks, err := db.WeeksEndingAt(ctx, asOf, historyWeeks)
+	judge, err := analysis.WeekJudge(ctx, db, opts.Model, opts.OwnHours, asOf)
+	if err != nil {
+		return nil, err
+	}
+	weeks, err := db.WeeksEndingAt(ctx, asOf, historyWeeks, judge)
 	if err != nil {
 		return nil, err
 	}
@@ -171,9 +177,9 @@ func WeeklyHistory(ctx context.Context, db *store.DB, asOf time.Time, people []s
 		}
 		lastDay := w.WeekStart.AddDate(0, 0, 6)
 		pt := promexport.WeeklyPoint{WeekEnd: lastDay.AddDate(0, 0, 1), Person: pseudo.ID(w.PersonID), Team: team,
-			AfterHoursActiveSeconds: float64(w.AfterHoursHours * 3600), NonWorkdaysActive: w.NonWorkingDays}
-		if w.Events > 0 {
-			pt.AfterHoursRatio = float64(w.AfterHoursEvents) / float64(w.Events)
+			AfterHoursActiveSeconds: float64(w.OffHoursSeconds()), NonWorkdaysActive: w.JudgedNonWorkingDays}
+		if w.ActiveSeconds > 0 {
+			pt.AfterHoursRatio = float64(w.OffHoursSeconds()) / float64(w.ActiveSeconds)
 		}
 		if r, ok := risk[key{w.PersonID, lastDay}]; ok {
 			pt.SustainedAfterHours = r.Sustained

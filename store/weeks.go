@@ -1,0 +1,428 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// PersonWeek is one person's signals over one week: seven local days.
+//
+// The first fields are v1's counts against the configured hours, in the
+// recorded clock. The fields from ActiveSeconds on are the risk model's
+// (docs/methodology.md): active time in half hours, judged against the
+// person's usual window for that week, in the clock the model judges them
+// in, a day off counted once.
+type PersonWeek struct {
+	PersonID         string
+	WeekStart        time.Time // first local date of the week, as 00:00 UTC
+	Events           int
+	AfterHoursEvents int
+	AfterHoursHours  int // v1: distinct local clock hours outside the configured working time with activity, summed over the days
+	ActiveDays       int
+	NonWorkingDays   int // non-working days (weekends, holidays) with activity
+	NonWorkingEvents int
+	LateNightDays    int // days with activity 00:00-05:00 local
+	LateNightEvents  int
+	// WorkdaySpan is the median, over the active working days of the week,
+	// of the time from the day's first to its last activity; zero when
+	// SpanDays is 0.
+	WorkdaySpan time.Duration
+	SpanDays    int // active working days
+
+	ActiveSeconds int // active half hours × 1800
+	Sessions      int // runs of consecutive active half hours
+	// AfterHoursSeconds is the active time on working days outside the
+	// usual window, NonWorkingSeconds the active time on non-working days:
+	// disjoint, their sum is the week's time outside usual hours.
+	AfterHoursSeconds int
+	NonWorkingSeconds int
+	// LateNightSeconds is the active time 00:00-05:00 outside the usual
+	// window; JudgedLateNightDays the days with any (the model's late-night
+	// days), JudgedNonWorkingDays the non-working days with activity, both
+	// in the judging clock.
+	LateNightSeconds     int
+	JudgedNonWorkingDays int
+	JudgedLateNightDays  int
+	// The usual window the week was judged against (minutes after local
+	// midnight; the end is below the start when it wraps, 1440 at
+	// midnight) and where it came from: configured, learned or prior.
+	UsualStart, UsualEnd int
+	UsualSource          string
+	// ClockShiftMinutes was added to the recorded local time (0 unless the
+	// person's clock is suspect).
+	ClockShiftMinutes int
+	// Heavy: at least WeekJudge.HeavyHours of active time outside usual
+	// hours (AfterHoursSeconds + NonWorkingSeconds), the model's rule.
+	Heavy bool
+}
+
+// OffHoursSeconds is the week's active time outside usual hours.
+func (w PersonWeek) OffHoursSeconds() int { return w.AfterHoursSeconds + w.NonWorkingSeconds }
+
+// The usual-window sources a WeekJudge's Usual returns.
+const (
+	UsualPrior      = 0
+	UsualLearned    = 1
+	UsualConfigured = 2
+)
+
+// WeekJudge is what the weekly history needs from the risk model to judge a
+// week as the model judges it as of the week's last day: the usual window
+// learned from the baseline weeks before the judged ones, and the person's
+// clock.
+type WeekJudge struct {
+	JudgedWeeks   int     // analysis.sustained.weeks
+	BaselineWeeks int     // analysis.baseline_weeks
+	HeavyHours    float64 // analysis.heavy_week_after_hours
+	// ShiftMinutes is each suspect clock's shift (whole hours); people
+	// absent are judged in their recorded local time.
+	ShiftMinutes map[string]int
+	// Usual decides a person's window from their baseline: n active
+	// working days (in the judging clock), hist[i] of them active in half
+	// hour i. It returns the window's first half hour, its length in half
+	// hours (1-48, it may wrap past midnight) and its source (UsualPrior,
+	// UsualLearned or UsualConfigured). It is called from DuckDB's threads,
+	// possibly at once.
+	Usual func(personID string, n int, hist [48]float64) (start, slots, source int)
+}
+
+const weekLanes = 12 // 48 half hours in 16-bit lanes, four to a BIGINT
+
+// lanesSQL spreads the half hours of slots into 16-bit counters: lane j
+// (0-11) holds half hours 4j..4j+3, one counter each, so that summing the
+// lanes over days counts the days each half hour was active (at most
+// 65535 days: 104 baseline weeks are 728).
+func lanesSQL(j int) string {
+	var terms []string
+	for k := range 4 {
+		terms = append(terms, fmt.Sprintf("(((slots >> %d) & 1) << %d)", 4*j+k, 16*k))
+	}
+	return "(" + strings.Join(terms, " | ") + ")"
+}
+
+// weeksSQL builds the weekly history. Days are numbered from 1970-01-01
+// (day 0, a Thursday); a week is wk = (dn - $week_origin) // 7, so that
+// $week_origin is the day number of a week's first day, minus 7k. The v2
+// side reads the days in [$v2_from, $to] (the baseline weeks before the
+// first week wanted, and a day after the last, which a clock shift may
+// move back), the v1 side the days in [$from, $to_v1].
+func weeksSQL(b WeekJudge) string {
+	var lanes, sums []string
+	for j := range weekLanes {
+		lanes = append(lanes, fmt.Sprintf("sum(%s) FILTER (working) AS l%d", lanesSQL(j), j))
+		sums = append(sums, fmt.Sprintf("CAST(coalesce(sum(l%d) OVER b, 0) AS BIGINT)", j))
+	}
+	J, B := b.JudgedWeeks, b.BaselineWeeks
+	return fmt.Sprintf(`WITH rules AS (
+	SELECT person_id, workday_mask, CAST(overtime_week_shift(person_id) // 30 AS INTEGER) AS shift FROM person_rules
+), src AS (
+	SELECT p.person_id, CAST(p.day - DATE '1970-01-01' AS INTEGER) AS dn, p.working_day, p.slots,
+		coalesce(r.shift, 0) AS shift, coalesce(r.workday_mask, 0) AS workday_mask
+	FROM person_days p LEFT JOIN rules r USING (person_id)
+	WHERE p.day BETWEEN $v2_from AND $to AND p.slots <> 0
+), parts AS (
+	-- A suspect clock moves every active half hour by shift half hours,
+	-- across midnight where it falls; a moved day is a working day by its
+	-- weekday (as analysis.Build).
+	SELECT person_id, dn, shift, workday_mask,
+		CASE WHEN shift > 0 THEN (slots & ((CAST(1 AS BIGINT) << (48 - shift)) - 1)) << shift ELSE slots >> (-shift) END AS same,
+		CASE WHEN shift > 0 THEN slots >> (48 - shift) ELSE (slots & ((CAST(1 AS BIGINT) << (-shift)) - 1)) << (48 + shift) END AS other
+	FROM src WHERE shift <> 0
+), moved AS (
+	SELECT person_id, dn, ((workday_mask >> CAST((dn + 4) %% 7 AS INTEGER)) & 1) = 1 AS working, bit_or(slots) AS slots
+	FROM (SELECT person_id, dn, workday_mask, same AS slots FROM parts
+		UNION ALL SELECT person_id, dn + sign(shift), workday_mask, other FROM parts)
+	WHERE slots <> 0
+	GROUP BY person_id, dn, workday_mask
+), days AS (
+	SELECT person_id, (dn - $week_origin) // 7 AS wk, working, slots FROM (
+		SELECT person_id, dn, working_day AS working, slots FROM src WHERE shift = 0
+		UNION ALL SELECT person_id, dn, working, slots FROM moved)
+	WHERE dn <= $to_v1_dn
+), weeks AS (
+	SELECT person_id, wk, count(*) FILTER (working) AS n, %[1]s
+	FROM days GROUP BY person_id, wk
+), usual AS (
+	-- The window of week wk is learned from the working days of the
+	-- baseline weeks before the judged weeks ending with it.
+	SELECT person_id, wk, overtime_week_usual(person_id, CAST(coalesce(sum(n) OVER b, 0) AS BIGINT), %[2]s) AS u
+	FROM weeks
+	WINDOW b AS (PARTITION BY person_id ORDER BY wk RANGE BETWEEN %[3]d PRECEDING AND %[4]d PRECEDING)
+), judged AS (
+	SELECT d.person_id, d.wk,
+		CAST(sum(bit_count(d.slots)) * 1800 AS INTEGER) AS active_s,
+		CAST(sum(bit_count(d.slots & ~(d.slots << 1))) AS INTEGER) AS sessions,
+		CAST(coalesce(sum(bit_count(d.slots & ~m.mask)) FILTER (d.working), 0) * 1800 AS INTEGER) AS after_hours_s,
+		CAST(coalesce(sum(bit_count(d.slots)) FILTER (NOT d.working), 0) * 1800 AS INTEGER) AS non_working_s,
+		CAST(sum(bit_count(d.slots & 1023 & ~m.mask)) * 1800 AS INTEGER) AS late_night_s,
+		CAST(count(*) FILTER (NOT d.working) AS INTEGER) AS nw_days,
+		CAST(count(*) FILTER (d.slots & 1023 & ~m.mask <> 0) AS INTEGER) AS ln_days,
+		any_value(m.u) AS u
+	FROM days d JOIN (SELECT person_id, wk, u, u & 281474976710655 AS mask FROM usual) m USING (person_id, wk)
+	WHERE d.wk >= $first_wk
+	GROUP BY d.person_id, d.wk
+), v1 AS (
+	SELECT person_id, (CAST(day - DATE '1970-01-01' AS INTEGER) - $week_origin) // 7 AS wk,
+		CAST(sum(events) AS INTEGER) AS events, CAST(sum(after_hours_events) AS INTEGER) AS ah_events,
+		CAST(sum(after_hours_hours) AS INTEGER) AS ah_hours,
+		CAST(count(*) AS INTEGER) AS active_days, CAST(count(*) FILTER (NOT working_day) AS INTEGER) AS nw_days,
+		CAST(coalesce(sum(events) FILTER (NOT working_day), 0) AS INTEGER) AS nw_events,
+		CAST(count(*) FILTER (late_night_events > 0) AS INTEGER) AS ln_days, CAST(sum(late_night_events) AS INTEGER) AS ln_events,
+		median(CAST(date_diff('second', first_local, last_local) AS DOUBLE)) FILTER (working_day) AS span,
+		CAST(count(*) FILTER (working_day) AS INTEGER) AS span_days
+	FROM person_days WHERE day BETWEEN $from AND $to_v1
+	GROUP BY ALL
+)
+SELECT coalesce(v1.person_id, j.person_id) AS person_id,
+	CAST(DATE '1970-01-01' + CAST(coalesce(v1.wk, j.wk) * 7 + $week_origin AS INTEGER) AS DATE) AS week_start,
+	coalesce(v1.events, 0), coalesce(v1.ah_events, 0), coalesce(v1.ah_hours, 0), coalesce(v1.active_days, 0),
+	coalesce(v1.nw_days, 0), coalesce(v1.nw_events, 0), coalesce(v1.ln_days, 0), coalesce(v1.ln_events, 0),
+	v1.span, coalesce(v1.span_days, 0),
+	coalesce(j.active_s, 0), coalesce(j.sessions, 0), coalesce(j.after_hours_s, 0), coalesce(j.non_working_s, 0),
+	coalesce(j.late_night_s, 0), coalesce(j.nw_days, 0), coalesce(j.ln_days, 0),
+	CAST(coalesce((j.u >> 48) & 63, 0) * 30 AS INTEGER) AS usual_start,
+	CAST(coalesce(CASE WHEN (((j.u >> 48) & 63) + ((j.u >> 54) & 63) + 1) %% 48 = 0 THEN 1440
+		ELSE (((j.u >> 48) & 63) + ((j.u >> 54) & 63) + 1) %% 48 * 30 END, 0) AS INTEGER) AS usual_end,
+	CASE (j.u >> 60) & 3 WHEN 0 THEN 'prior' WHEN 1 THEN 'learned' WHEN 2 THEN 'configured' ELSE '' END AS usual_source,
+	CAST(coalesce(r.shift, 0) * 30 AS INTEGER) AS shift_minutes,
+	coalesce(j.after_hours_s + j.non_working_s >= $heavy_s, false) AS heavy
+FROM v1 FULL JOIN judged j ON v1.person_id = j.person_id AND v1.wk = j.wk
+LEFT JOIN rules r ON r.person_id = coalesce(v1.person_id, j.person_id)
+`, strings.Join(lanes, ", "), strings.Join(sums, ", "), J+B-1, J)
+}
+
+// weekOriginBack moves a week origin far enough into the past that every
+// day number minus it is positive, so that integer division is floor.
+const weekOriginBack = 7 * 200_000
+
+// weekUsualUDF is overtime_week_usual(person, n, lane0..lane11): the usual
+// window of a person's week from their baseline lanes, packed as the
+// window's half-hour mask (bits 0-47), its start (48-53), its length less
+// one (54-59) and its source (60-61).
+type weekUsualUDF struct{ judge *WeekJudge }
+
+func (f *weekUsualUDF) Config() duckdb.ScalarFuncConfig {
+	str, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	big, _ := duckdb.NewTypeInfo(duckdb.TYPE_BIGINT)
+	in := []duckdb.TypeInfo{str, big}
+	for range weekLanes {
+		in = append(in, big)
+	}
+	return duckdb.ScalarFuncConfig{InputTypeInfos: in, ResultTypeInfo: big}
+}
+
+func (f *weekUsualUDF) Executor() duckdb.ScalarFuncExecutor {
+	return duckdb.ScalarFuncExecutor{RowExecutor: func(v []driver.Value) (any, error) {
+		person, ok := v[0].(string)
+		if !ok {
+			return nil, fmt.Errorf("overtime_week_usual: person %T", v[0])
+		}
+		n, ok := v[1].(int64)
+		if !ok {
+			return nil, fmt.Errorf("overtime_week_usual: days %T", v[1])
+		}
+		var hist [48]float64
+		for j := range weekLanes {
+			lane, ok := v[2+j].(int64)
+			if !ok {
+				return nil, fmt.Errorf("overtime_week_usual: lane %d %T", j, v[2+j])
+			}
+			for k := range 4 {
+				hist[4*j+k] = float64(lane >> (16 * k) & 0xffff)
+			}
+		}
+		start, slots, source := f.judge.Usual(person, int(n), hist)
+		if start < 0 || start > 47 || slots < 1 || slots > 48 || source < 0 || source > 3 {
+			return nil, fmt.Errorf("overtime_week_usual: window of %s out of range: start %d, %d half hours, source %d", person, start, slots, source)
+		}
+		return int64(halfHourWindow(start, slots) | uint64(start)<<48 | uint64(slots-1)<<54 | uint64(source)<<60), nil
+	}}
+}
+
+// halfHourWindow is the mask of n half hours from start, wrapping past
+// midnight.
+func halfHourWindow(start, n int) uint64 {
+	const all = uint64(1)<<48 - 1
+	if n >= 48 {
+		return all
+	}
+	m := (uint64(1)<<n - 1) << start
+	return (m | m>>48) & all
+}
+
+// weekShiftUDF is overtime_week_shift(person): the minutes a suspect clock
+// is moved by, 0 for everyone else.
+type weekShiftUDF struct{ judge *WeekJudge }
+
+func (f *weekShiftUDF) Config() duckdb.ScalarFuncConfig {
+	str, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	big, _ := duckdb.NewTypeInfo(duckdb.TYPE_BIGINT)
+	return duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{str}, ResultTypeInfo: big}
+}
+
+func (f *weekShiftUDF) Executor() duckdb.ScalarFuncExecutor {
+	return duckdb.ScalarFuncExecutor{RowExecutor: func(v []driver.Value) (any, error) {
+		person, _ := v[0].(string)
+		return int64(f.judge.ShiftMinutes[person]), nil
+	}}
+}
+
+func (j WeekJudge) check() error {
+	if j.JudgedWeeks < 1 || j.BaselineWeeks < 1 || j.BaselineWeeks > 104 || j.Usual == nil || !(j.HeavyHours > 0) {
+		return fmt.Errorf("weekly history: want judged and baseline weeks of at least 1 (baseline at most 104), a heavy-week threshold and a usual-window rule, got %d, %d, %v, %t",
+			j.JudgedWeeks, j.BaselineWeeks, j.HeavyHours, j.Usual != nil)
+	}
+	for id, m := range j.ShiftMinutes {
+		if m%60 != 0 || m <= -24*60 || m >= 24*60 {
+			return fmt.Errorf("weekly history: clock shift of %s: want whole hours within a day, got %d minutes", id, m)
+		}
+	}
+	return nil
+}
+
+// weekColumns are the columns weeksSQL selects, in its order.
+const weekColumns = `person_id, week_start, events, after_hours_events, after_hours_hours, active_days, non_working_days,
+	non_working_events, late_night_days, late_night_events, workday_span_s, span_days,
+	active_s, sessions, after_hours_s, non_working_s, late_night_s, judged_non_working_days, judged_late_night_days,
+	usual_start_minute, usual_end_minute, usual_source, clock_shift_minutes, heavy`
+
+// withWeekJudge runs fn on one connection on which the weekly history's
+// functions judge by j. One weekly history is built at a time per DB: the
+// functions are the database's.
+func (db *DB) withWeekJudge(ctx context.Context, j WeekJudge, fn func(conn *sql.Conn) error) error {
+	if err := j.check(); err != nil {
+		return err
+	}
+	db.weeksMu.Lock()
+	defer db.weeksMu.Unlock()
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("weekly history: connection: %w", err)
+	}
+	defer conn.Close()
+	if err := duckdb.RegisterScalarUDF(conn, "overtime_week_usual", &weekUsualUDF{judge: &j}); err != nil {
+		return fmt.Errorf("weekly history: register overtime_week_usual: %w", err)
+	}
+	if err := duckdb.RegisterScalarUDF(conn, "overtime_week_shift", &weekShiftUDF{judge: &j}); err != nil {
+		return fmt.Errorf("weekly history: register overtime_week_shift: %w", err)
+	}
+	return fn(conn)
+}
+
+func dayNumber(t time.Time) int {
+	return int(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+func weekArgs(j WeekJudge, origin, firstWk int, v2From, from, toV1 time.Time) []any {
+	return []any{sql.Named("week_origin", origin), sql.Named("first_wk", firstWk),
+		sql.Named("v2_from", v2From), sql.Named("from", from), sql.Named("to", toV1.AddDate(0, 0, 1)),
+		sql.Named("to_v1", toV1), sql.Named("to_v1_dn", dayNumber(toV1)), sql.Named("heavy_s", j.HeavyHours*3600)}
+}
+
+// MaterializePersonWeeks rebuilds person_weeks, the weekly history by local
+// calendar week (Monday to Sunday), from person_days: v1's counts, and each
+// week as the risk model judges it as of the week's Sunday (see
+// PersonWeek and WeekJudge).
+func (db *DB) MaterializePersonWeeks(ctx context.Context, j WeekJudge) error {
+	err := db.withWeekJudge(ctx, j, func(conn *sql.Conn) error {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, `DELETE FROM person_weeks`); err != nil {
+			return fmt.Errorf("clear person_weeks: %w", err)
+		}
+		// 1970-01-05 (day 4) was a Monday.
+		first, last := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9998, 12, 31, 0, 0, 0, 0, time.UTC)
+		origin := 4 - weekOriginBack*2
+		if _, err := tx.ExecContext(ctx, `INSERT INTO person_weeks (`+weekColumns+`) `+weeksSQL(j),
+			weekArgs(j, origin, 0, first, first, last)...); err != nil {
+			return fmt.Errorf("insert person_weeks: %w", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("materialize person_weeks: %w", err)
+	}
+	return nil
+}
+
+// PersonWeeks lists the stored calendar weeks that start in [from, to], by
+// person and week.
+func (db *DB) PersonWeeks(ctx context.Context, from, to time.Time) ([]PersonWeek, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+weekColumns+`
+		FROM person_weeks WHERE week_start BETWEEN ? AND ? ORDER BY person_id, week_start`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read person_weeks: %w", err)
+	}
+	out, err := scanWeeks(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read person_weeks: %w", err)
+	}
+	return out, nil
+}
+
+// WeeksEndingAt builds the given number of weeks that end on the local date
+// asOf: the first covers asOf-6 to asOf, the next the seven days before, and
+// so on, each judged as the risk model judges it as of its last day. Weeks
+// without activity are absent. The rows are by person, most recent week
+// first.
+func (db *DB) WeeksEndingAt(ctx context.Context, asOf time.Time, weeks int, j WeekJudge) ([]PersonWeek, error) {
+	if weeks < 1 {
+		return nil, fmt.Errorf("weekly signals: want at least 1 week, got %d", weeks)
+	}
+	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	from := asOf.AddDate(0, 0, -7*weeks+1)
+	// The baseline of the first week starts J+B-1 weeks before it; a day
+	// more lets a clock shift move activity across midnight.
+	v2From := from.AddDate(0, 0, -7*(j.JudgedWeeks+j.BaselineWeeks)-1)
+	origin := dayNumber(asOf) - 6 - weekOriginBack
+	var out []PersonWeek
+	err := db.withWeekJudge(ctx, j, func(conn *sql.Conn) error {
+		rows, err := conn.QueryContext(ctx, weeksSQL(j)+` ORDER BY person_id, week_start DESC`,
+			weekArgs(j, origin, weekOriginBack/7-weeks+1, v2From, from, asOf)...)
+		if err != nil {
+			return err
+		}
+		out, err = scanWeeks(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("weekly signals: %w", err)
+	}
+	return out, nil
+}
+
+func scanWeeks(rows *sql.Rows) ([]PersonWeek, error) {
+	defer rows.Close()
+	var out []PersonWeek
+	for rows.Next() {
+		var w PersonWeek
+		var span sql.NullFloat64
+		if err := rows.Scan(&w.PersonID, &w.WeekStart, &w.Events, &w.AfterHoursEvents, &w.AfterHoursHours, &w.ActiveDays,
+			&w.NonWorkingDays, &w.NonWorkingEvents, &w.LateNightDays, &w.LateNightEvents, &span, &w.SpanDays,
+			&w.ActiveSeconds, &w.Sessions, &w.AfterHoursSeconds, &w.NonWorkingSeconds, &w.LateNightSeconds,
+			&w.JudgedNonWorkingDays, &w.JudgedLateNightDays, &w.UsualStart, &w.UsualEnd, &w.UsualSource,
+			&w.ClockShiftMinutes, &w.Heavy); err != nil {
+			return nil, fmt.Errorf("read week row: %w", err)
+		}
+		if span.Valid {
+			w.WorkdaySpan = time.Duration(span.Float64 * float64(time.Second))
+		}
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read week rows: %w", err)
+	}
+	return out, nil
+}
