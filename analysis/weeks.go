@@ -26,7 +26,7 @@ func WeekJudge(ctx context.Context, db *store.DB, m config.Analysis, ownHours ma
 		return store.WeekJudge{}, err
 	}
 	j := store.WeekJudge{JudgedWeeks: m.Sustained.Weeks, BaselineWeeks: m.BaselineWeeks, HeavyHours: m.HeavyWeekAfterHours,
-		ShiftMinutes: map[string]int{}}
+		ShiftMinutes: map[string]int{}, OwnHours: ownHours}
 	for id, c := range clocks {
 		if c.Zoned || c.Stamped < m.Clock.MinStamped || c.Stamped == 0 ||
 			round(float64(c.StampedUTC)/float64(c.Stamped), 3) < m.Clock.UTCShare {
@@ -48,9 +48,8 @@ func WeekJudge(ctx context.Context, db *store.DB, m config.Analysis, ownHours ma
 			j.ShiftMinutes[id] = check.ShiftMinutes
 		}
 	}
-	j.Usual = func(id string, n int, hist [daySlots]float64) (int, int, int) {
-		c := clocks[id]
-		w := UsualWindow(m.UsualHours, c.StartMinute, c.EndMinute, ownHours[id], n, hist)
+	j.Usual = func(start, end int, own bool, n int, hist [daySlots]float64) (int, int, int) {
+		w := UsualWindow(m.UsualHours, start, end, own, n, hist)
 		source := store.UsualPrior
 		switch w.Source {
 		case UsualLearned:

@@ -9,7 +9,7 @@ import (
 
 // nineToSixJudge judges every week against 09:00-18:00, heavy at 3 hours.
 var nineToSixJudge = WeekJudge{JudgedWeeks: 4, BaselineWeeks: 12, HeavyHours: 3,
-	Usual: func(string, int, [48]float64) (int, int, int) { return 18, 18, UsualPrior }}
+	Usual: func(int, int, bool, int, [48]float64) (int, int, int) { return 18, 18, UsualPrior }}
 
 // TestAnalysisFailuresNameTheirStep: a failing statement of the analysis
 // (person_days, person_weeks, the people snapshot) says which step and

@@ -115,7 +115,7 @@ func signalsFixture(t *testing.T) *store.DB {
 // the risk model does a person with too little history to learn from,
 // heavy at 3 hours outside it.
 var nineToSix = store.WeekJudge{JudgedWeeks: 4, BaselineWeeks: 12, HeavyHours: 3,
-	Usual: func(string, int, [48]float64) (int, int, int) { return 18, 18, store.UsualPrior }}
+	Usual: func(int, int, bool, int, [48]float64) (int, int, int) { return 18, 18, store.UsualPrior }}
 
 // prior909 is the window fields of a week judged against nineToSix.
 func prior909(w store.PersonWeek) store.PersonWeek {

@@ -83,27 +83,31 @@ type WeekJudge struct {
 	// ShiftMinutes is each suspect clock's shift (whole hours); people
 	// absent are judged in their recorded local time.
 	ShiftMinutes map[string]int
-	// Usual decides a person's window from their baseline: n active
-	// working days (in the judging clock), hist[i] of them active in half
-	// hour i. It returns the window's first half hour, its length in half
-	// hours (1-48, it may wrap past midnight) and its source (UsualPrior,
-	// UsualLearned or UsualConfigured). It is called from DuckDB's threads,
-	// possibly at once.
-	Usual func(personID string, n int, hist [48]float64) (start, slots, source int)
+	// OwnHours are the people whose own config entry sets their hours.
+	OwnHours map[string]bool
+	// Usual decides a person's window from their configured hours (start
+	// and end, minutes after local midnight; own: their own config entry
+	// sets them) and their baseline: n active working days (in the judging
+	// clock), hist[i] of them active in half hour i. It returns the
+	// window's first half hour, its length in half hours (1-48, it may wrap
+	// past midnight) and its source (UsualPrior, UsualLearned or
+	// UsualConfigured). It is called from DuckDB's threads, possibly at
+	// once.
+	Usual func(start, end int, own bool, n int, hist [48]float64) (startSlot, slots, source int)
 }
 
-const weekLanes = 12 // 48 half hours in 16-bit lanes, four to a BIGINT
+// weekLanes is how many BIGINT lanes carry a histogram of the 48 half
+// hours: four 16-bit counters each (at most 65535 days: 104 baseline weeks
+// are 728).
+const weekLanes = 12
 
-// lanesSQL spreads the half hours of slots into 16-bit counters: lane j
-// (0-11) holds half hours 4j..4j+3, one counter each, so that summing the
-// lanes over days counts the days each half hour was active (at most
-// 65535 days: 104 baseline weeks are 728).
-func lanesSQL(j int) string {
-	var terms []string
-	for k := range 4 {
-		terms = append(terms, fmt.Sprintf("(((slots >> %d) & 1) << %d)", 4*j+k, 16*k))
-	}
-	return "(" + strings.Join(terms, " | ") + ")"
+// laneSQL is lane j of a day's slots: half hours 4j..4j+3 spread into
+// 16-bit counters (bits 0, 16, 32, 48). The four bits times
+// 1 + 2^15 + 2^30 + 2^45 put bit k of copy k at 16k, and no two copies
+// overlap; summing lanes over days counts the days each half hour was
+// active.
+func laneSQL(j int) string {
+	return fmt.Sprintf("(((slots >> %d) & 15) * 35185445863425 & 281479271743489)", 4*j)
 }
 
 // weeksSQL builds the weekly history. Days are numbered from 1970-01-01
@@ -111,21 +115,37 @@ func lanesSQL(j int) string {
 // $week_origin is the day number of a week's first day, minus 7k. The v2
 // side reads the days in [$v2_from, $to] (the baseline weeks before the
 // first week wanted, and a day after the last, which a clock shift may
-// move back), the v1 side the days in [$from, $to_v1].
+// move back), the v1 side the days numbered $from_dn to $to_v1_dn. One
+// aggregation makes both: a join of two per-week aggregations cost several
+// times more at 10 M events.
 func weeksSQL(b WeekJudge) string {
-	var lanes, sums []string
+	var lanes, sums, args []string
 	for j := range weekLanes {
-		lanes = append(lanes, fmt.Sprintf("sum(%s) FILTER (working) AS l%d", lanesSQL(j), j))
-		sums = append(sums, fmt.Sprintf("CAST(coalesce(sum(l%d) OVER b, 0) AS BIGINT)", j))
+		lanes = append(lanes, fmt.Sprintf("coalesce(sum(%s) FILTER (v2 AND working), 0) AS l%d", laneSQL(j), j))
+		sums = append(sums, fmt.Sprintf("sum(l%d) AS l%d", j, j))
+		args = append(args, fmt.Sprintf("CAST(coalesce(b.l%d, 0) AS BIGINT)", j))
 	}
+	// The week's working-day half hours outside the window: each half
+	// hour's count of days, where the window's mask does not hold it.
+	var outside []string
+	for i := range 48 {
+		outside = append(outside, fmt.Sprintf("((l%d >> %d) & 65535) * ((~mask >> %d) & 1)", i/4, 16*(i%4), i))
+	}
+	// Days with activity 00:00-05:00 outside the window.
+	var nights []string
+	for d := range 6 {
+		nights = append(nights, fmt.Sprintf("CAST((night_a >> %d) & nbar <> 0 AS INTEGER)", 10*d))
+	}
+	nights = append(nights, "CAST(night_b & nbar <> 0 AS INTEGER)")
 	J, B := b.JudgedWeeks, b.BaselineWeeks
-	return fmt.Sprintf(`WITH rules AS (
-	SELECT person_id, workday_mask, CAST(overtime_week_shift(person_id) // 30 AS INTEGER) AS shift FROM person_rules
+	return fmt.Sprintf(`WITH rules AS MATERIALIZED (
+	SELECT person_id, workday_mask, start_minute, end_minute, CAST(overtime_week_person(person_id) >> 1 AS INTEGER) // 30 AS shift,
+		overtime_week_person(person_id) & 1 AS own
+	FROM person_rules
 ), src AS (
-	SELECT p.person_id, CAST(p.day - DATE '1970-01-01' AS INTEGER) AS dn, p.working_day, p.slots,
-		coalesce(r.shift, 0) AS shift, coalesce(r.workday_mask, 0) AS workday_mask
+	SELECT p.*, CAST(p.day - DATE '1970-01-01' AS INTEGER) AS dn, coalesce(r.shift, 0) AS shift, coalesce(r.workday_mask, 0) AS workday_mask
 	FROM person_days p LEFT JOIN rules r USING (person_id)
-	WHERE p.day BETWEEN $v2_from AND $to AND p.slots <> 0
+	WHERE p.day BETWEEN $v2_from AND $to
 ), parts AS (
 	-- A suspect clock moves every active half hour by shift half hours,
 	-- across midnight where it falls; a moved day is a working day by its
@@ -133,7 +153,7 @@ func weeksSQL(b WeekJudge) string {
 	SELECT person_id, dn, shift, workday_mask,
 		CASE WHEN shift > 0 THEN (slots & ((CAST(1 AS BIGINT) << (48 - shift)) - 1)) << shift ELSE slots >> (-shift) END AS same,
 		CASE WHEN shift > 0 THEN slots >> (48 - shift) ELSE (slots & ((CAST(1 AS BIGINT) << (-shift)) - 1)) << (48 + shift) END AS other
-	FROM src WHERE shift <> 0
+	FROM src WHERE shift <> 0 AND slots <> 0
 ), moved AS (
 	SELECT person_id, dn, ((workday_mask >> CAST((dn + 4) %% 7 AS INTEGER)) & 1) = 1 AS working, bit_or(slots) AS slots
 	FROM (SELECT person_id, dn, workday_mask, same AS slots FROM parts
@@ -141,76 +161,93 @@ func weeksSQL(b WeekJudge) string {
 	WHERE slots <> 0
 	GROUP BY person_id, dn, workday_mask
 ), days AS (
-	SELECT person_id, (dn - $week_origin) // 7 AS wk, working, slots FROM (
-		SELECT person_id, dn, working_day AS working, slots FROM src WHERE shift = 0
-		UNION ALL SELECT person_id, dn, working, slots FROM moved)
-	WHERE dn <= $to_v1_dn
-), weeks AS (
-	SELECT person_id, wk, count(*) FILTER (working) AS n, %[1]s
+	-- v1 rows: the stored days of the weeks wanted, in the recorded clock;
+	-- v2 rows: the days in the judging clock, from the first baseline week
+	-- on. A person whose clock is not moved has one row for both.
+	SELECT person_id, (dn - $week_origin) // 7 AS wk, (dn - $week_origin) %% 7 AS pos, working, slots, v1, v2,
+		events, after_hours_events, after_hours_hours, late_night_events, span_s
+	FROM (
+		SELECT person_id, dn, working_day AS working, slots, dn >= $from_dn AND dn <= $to_v1_dn AS v1, shift = 0 AND slots <> 0 AS v2,
+			events, after_hours_events, after_hours_hours, late_night_events,
+			CAST(date_diff('second', first_local, last_local) AS DOUBLE) AS span_s
+		FROM src
+		UNION ALL
+		SELECT person_id, dn, working, slots, false, true, 0, 0, 0, 0, NULL FROM moved)
+	WHERE (v1 OR v2) AND dn <= $to_v1_dn
+), weeks AS MATERIALIZED (
+	-- Everything of a week that does not depend on its usual window, in one
+	-- pass over the days; what does (time outside the window, late night
+	-- outside it) is taken from the working days' half-hour counts (the
+	-- lanes) and the days' night half hours (00:00-05:00, ten bits a day,
+	-- six days in night_a and the seventh in night_b).
+	SELECT person_id, wk,
+		CAST(coalesce(sum(events) FILTER (v1), 0) AS INTEGER) AS events,
+		CAST(coalesce(sum(after_hours_events) FILTER (v1), 0) AS INTEGER) AS ah_events,
+		CAST(coalesce(sum(after_hours_hours) FILTER (v1), 0) AS INTEGER) AS ah_hours,
+		CAST(count(*) FILTER (v1) AS INTEGER) AS active_days,
+		CAST(count(*) FILTER (v1 AND NOT working) AS INTEGER) AS nw_days,
+		CAST(coalesce(sum(events) FILTER (v1 AND NOT working), 0) AS INTEGER) AS nw_events,
+		CAST(count(*) FILTER (v1 AND late_night_events > 0) AS INTEGER) AS ln_days,
+		CAST(coalesce(sum(late_night_events) FILTER (v1), 0) AS INTEGER) AS ln_events,
+		median(span_s) FILTER (v1 AND working) AS span, CAST(count(*) FILTER (v1 AND working) AS INTEGER) AS span_days,
+		count(*) FILTER (v2) AS v2_days,
+		count(*) FILTER (v2 AND working) AS n, %[1]s,
+		CAST(coalesce(sum(bit_count(slots)) FILTER (v2), 0) AS INTEGER) AS active_slots,
+		CAST(coalesce(sum(bit_count(slots & ~(slots << 1))) FILTER (v2), 0) AS INTEGER) AS sessions,
+		CAST(coalesce(sum(bit_count(slots)) FILTER (v2 AND NOT working), 0) AS INTEGER) AS nw_slots,
+		CAST(count(*) FILTER (v2 AND NOT working) AS INTEGER) AS nw_days2,
+		coalesce(bit_or((slots & 1023) << (10 * least(pos, 5))) FILTER (v2 AND pos < 6), 0) AS night_a,
+		coalesce(bit_or(slots & 1023) FILTER (v2 AND pos = 6), 0) AS night_b
 	FROM days GROUP BY person_id, wk
-), usual AS (
+), baseline AS (
 	-- The window of week wk is learned from the working days of the
-	-- baseline weeks before the judged weeks ending with it.
-	SELECT person_id, wk, overtime_week_usual(person_id, CAST(coalesce(sum(n) OVER b, 0) AS BIGINT), %[2]s) AS u
-	FROM weeks
-	WINDOW b AS (PARTITION BY person_id ORDER BY wk RANGE BETWEEN %[3]d PRECEDING AND %[4]d PRECEDING)
+	-- baseline weeks before the judged weeks ending with it: baseline
+	-- week b serves the weeks b+J .. b+J+B-1.
+	SELECT person_id, t AS wk, sum(n) AS n, %[2]s
+	FROM (SELECT unnest(range(wk + %[4]d, wk + %[3]d)) AS t, * FROM weeks WHERE v2_days > 0)
+	GROUP BY person_id, t
+), usual AS (
+	SELECT w.*, overtime_week_usual(coalesce(r.start_minute, 540), coalesce(r.end_minute, 1080), coalesce(r.own, 0),
+		CAST(coalesce(b.n, 0) AS BIGINT), %[5]s) AS u, coalesce(r.shift, 0) AS shift
+	FROM weeks w LEFT JOIN baseline b USING (person_id, wk) LEFT JOIN rules r USING (person_id)
+	WHERE w.wk >= $first_wk
 ), judged AS (
-	SELECT d.person_id, d.wk,
-		CAST(sum(bit_count(d.slots)) * 1800 AS INTEGER) AS active_s,
-		CAST(sum(bit_count(d.slots & ~(d.slots << 1))) AS INTEGER) AS sessions,
-		CAST(coalesce(sum(bit_count(d.slots & ~m.mask)) FILTER (d.working), 0) * 1800 AS INTEGER) AS after_hours_s,
-		CAST(coalesce(sum(bit_count(d.slots)) FILTER (NOT d.working), 0) * 1800 AS INTEGER) AS non_working_s,
-		CAST(sum(bit_count(d.slots & 1023 & ~m.mask)) * 1800 AS INTEGER) AS late_night_s,
-		CAST(count(*) FILTER (NOT d.working) AS INTEGER) AS nw_days,
-		CAST(count(*) FILTER (d.slots & 1023 & ~m.mask <> 0) AS INTEGER) AS ln_days,
-		any_value(m.u) AS u
-	FROM days d JOIN (SELECT person_id, wk, u, u & 281474976710655 AS mask FROM usual) m USING (person_id, wk)
-	WHERE d.wk >= $first_wk
-	GROUP BY d.person_id, d.wk
-), v1 AS (
-	SELECT person_id, (CAST(day - DATE '1970-01-01' AS INTEGER) - $week_origin) // 7 AS wk,
-		CAST(sum(events) AS INTEGER) AS events, CAST(sum(after_hours_events) AS INTEGER) AS ah_events,
-		CAST(sum(after_hours_hours) AS INTEGER) AS ah_hours,
-		CAST(count(*) AS INTEGER) AS active_days, CAST(count(*) FILTER (NOT working_day) AS INTEGER) AS nw_days,
-		CAST(coalesce(sum(events) FILTER (NOT working_day), 0) AS INTEGER) AS nw_events,
-		CAST(count(*) FILTER (late_night_events > 0) AS INTEGER) AS ln_days, CAST(sum(late_night_events) AS INTEGER) AS ln_events,
-		median(CAST(date_diff('second', first_local, last_local) AS DOUBLE)) FILTER (working_day) AS span,
-		CAST(count(*) FILTER (working_day) AS INTEGER) AS span_days
-	FROM person_days WHERE day BETWEEN $from AND $to_v1
-	GROUP BY ALL
+	SELECT *, CASE WHEN v2_days > 0 THEN u & 281474976710655 ELSE 281474976710655 END AS mask,
+		CASE WHEN v2_days > 0 THEN ~u & 1023 ELSE 0 END AS nbar
+	FROM usual
+), figured AS (
+	SELECT *, CAST((%[6]s) * 1800 AS INTEGER) AS after_hours_s,
+		CAST((bit_count(night_a & (nbar * 1127000493261825)) + bit_count(night_b & nbar)) * 1800 AS INTEGER) AS late_night_s,
+		CAST(%[7]s AS INTEGER) AS ln_days2
+	FROM judged
 )
-SELECT coalesce(v1.person_id, j.person_id) AS person_id,
-	CAST(DATE '1970-01-01' + CAST(coalesce(v1.wk, j.wk) * 7 + $week_origin AS INTEGER) AS DATE) AS week_start,
-	coalesce(v1.events, 0), coalesce(v1.ah_events, 0), coalesce(v1.ah_hours, 0), coalesce(v1.active_days, 0),
-	coalesce(v1.nw_days, 0), coalesce(v1.nw_events, 0), coalesce(v1.ln_days, 0), coalesce(v1.ln_events, 0),
-	v1.span, coalesce(v1.span_days, 0),
-	coalesce(j.active_s, 0), coalesce(j.sessions, 0), coalesce(j.after_hours_s, 0), coalesce(j.non_working_s, 0),
-	coalesce(j.late_night_s, 0), coalesce(j.nw_days, 0), coalesce(j.ln_days, 0),
-	CAST(coalesce((j.u >> 48) & 63, 0) * 30 AS INTEGER) AS usual_start,
-	CAST(coalesce(CASE WHEN (((j.u >> 48) & 63) + ((j.u >> 54) & 63) + 1) %% 48 = 0 THEN 1440
-		ELSE (((j.u >> 48) & 63) + ((j.u >> 54) & 63) + 1) %% 48 * 30 END, 0) AS INTEGER) AS usual_end,
-	CASE (j.u >> 60) & 3 WHEN 0 THEN 'prior' WHEN 1 THEN 'learned' WHEN 2 THEN 'configured' ELSE '' END AS usual_source,
-	CAST(coalesce(r.shift, 0) * 30 AS INTEGER) AS shift_minutes,
-	coalesce(j.after_hours_s + j.non_working_s >= $heavy_s, false) AS heavy
-FROM v1 FULL JOIN judged j ON v1.person_id = j.person_id AND v1.wk = j.wk
-LEFT JOIN rules r ON r.person_id = coalesce(v1.person_id, j.person_id)
-`, strings.Join(lanes, ", "), strings.Join(sums, ", "), J+B-1, J)
+SELECT person_id, CAST(DATE '1970-01-01' + CAST(wk * 7 + $week_origin AS INTEGER) AS DATE) AS week_start,
+	events, ah_events, ah_hours, active_days, nw_days, nw_events, ln_days, ln_events, span, span_days,
+	active_slots * 1800, sessions, after_hours_s, nw_slots * 1800, late_night_s, nw_days2, ln_days2,
+	CAST(CASE WHEN v2_days > 0 THEN ((u >> 48) & 63) * 30 ELSE 0 END AS INTEGER) AS usual_start,
+	CAST(CASE WHEN v2_days = 0 THEN 0 WHEN (((u >> 48) & 63) + ((u >> 54) & 63) + 1) %% 48 = 0 THEN 1440
+		ELSE (((u >> 48) & 63) + ((u >> 54) & 63) + 1) %% 48 * 30 END AS INTEGER) AS usual_end,
+	CASE WHEN v2_days = 0 THEN '' WHEN (u >> 60) & 3 = 0 THEN 'prior' WHEN (u >> 60) & 3 = 1 THEN 'learned' ELSE 'configured' END AS usual_source,
+	CAST(shift * 30 AS INTEGER) AS shift_minutes,
+	after_hours_s + nw_slots * 1800 >= $heavy_s AS heavy
+FROM figured
+`, strings.Join(lanes, ", "), strings.Join(sums, ", "), J+B, J, strings.Join(args, ", "), strings.Join(outside, " + "), strings.Join(nights, " + "))
 }
 
 // weekOriginBack moves a week origin far enough into the past that every
 // day number minus it is positive, so that integer division is floor.
 const weekOriginBack = 7 * 200_000
 
-// weekUsualUDF is overtime_week_usual(person, n, lane0..lane11): the usual
-// window of a person's week from their baseline lanes, packed as the
-// window's half-hour mask (bits 0-47), its start (48-53), its length less
-// one (54-59) and its source (60-61).
+// weekUsualUDF is overtime_week_usual(start_minute, end_minute, own, n,
+// lane0..lane11): the usual window of a person's week from their
+// configured hours and their baseline lanes, packed as the window's
+// half-hour mask (bits 0-47), its start (48-53), its length less one
+// (54-59) and its source (60-61).
 type weekUsualUDF struct{ judge *WeekJudge }
 
 func (f *weekUsualUDF) Config() duckdb.ScalarFuncConfig {
-	str, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
 	big, _ := duckdb.NewTypeInfo(duckdb.TYPE_BIGINT)
-	in := []duckdb.TypeInfo{str, big}
+	in := []duckdb.TypeInfo{big, big, big, big}
 	for range weekLanes {
 		in = append(in, big)
 	}
@@ -219,27 +256,23 @@ func (f *weekUsualUDF) Config() duckdb.ScalarFuncConfig {
 
 func (f *weekUsualUDF) Executor() duckdb.ScalarFuncExecutor {
 	return duckdb.ScalarFuncExecutor{RowExecutor: func(v []driver.Value) (any, error) {
-		person, ok := v[0].(string)
-		if !ok {
-			return nil, fmt.Errorf("overtime_week_usual: person %T", v[0])
-		}
-		n, ok := v[1].(int64)
-		if !ok {
-			return nil, fmt.Errorf("overtime_week_usual: days %T", v[1])
+		var x [4 + weekLanes]int64
+		for i := range x {
+			n, ok := v[i].(int64)
+			if !ok {
+				return nil, fmt.Errorf("overtime_week_usual: argument %d is %T", i, v[i])
+			}
+			x[i] = n
 		}
 		var hist [48]float64
 		for j := range weekLanes {
-			lane, ok := v[2+j].(int64)
-			if !ok {
-				return nil, fmt.Errorf("overtime_week_usual: lane %d %T", j, v[2+j])
-			}
 			for k := range 4 {
-				hist[4*j+k] = float64(lane >> (16 * k) & 0xffff)
+				hist[4*j+k] = float64(x[4+j] >> (16 * k) & 0xffff)
 			}
 		}
-		start, slots, source := f.judge.Usual(person, int(n), hist)
+		start, slots, source := f.judge.Usual(int(x[0]), int(x[1]), x[2] == 1, int(x[3]), hist)
 		if start < 0 || start > 47 || slots < 1 || slots > 48 || source < 0 || source > 3 {
-			return nil, fmt.Errorf("overtime_week_usual: window of %s out of range: start %d, %d half hours, source %d", person, start, slots, source)
+			return nil, fmt.Errorf("overtime_week_usual: window out of range: start %d, %d half hours, source %d", start, slots, source)
 		}
 		return int64(halfHourWindow(start, slots) | uint64(start)<<48 | uint64(slots-1)<<54 | uint64(source)<<60), nil
 	}}
@@ -256,20 +289,25 @@ func halfHourWindow(start, n int) uint64 {
 	return (m | m>>48) & all
 }
 
-// weekShiftUDF is overtime_week_shift(person): the minutes a suspect clock
-// is moved by, 0 for everyone else.
-type weekShiftUDF struct{ judge *WeekJudge }
+// weekPersonUDF is overtime_week_person(person): twice the minutes a
+// suspect clock is moved by (0 for everyone else), plus 1 when the
+// person's own config entry sets their hours.
+type weekPersonUDF struct{ judge *WeekJudge }
 
-func (f *weekShiftUDF) Config() duckdb.ScalarFuncConfig {
+func (f *weekPersonUDF) Config() duckdb.ScalarFuncConfig {
 	str, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
 	big, _ := duckdb.NewTypeInfo(duckdb.TYPE_BIGINT)
 	return duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{str}, ResultTypeInfo: big}
 }
 
-func (f *weekShiftUDF) Executor() duckdb.ScalarFuncExecutor {
+func (f *weekPersonUDF) Executor() duckdb.ScalarFuncExecutor {
 	return duckdb.ScalarFuncExecutor{RowExecutor: func(v []driver.Value) (any, error) {
 		person, _ := v[0].(string)
-		return int64(f.judge.ShiftMinutes[person]), nil
+		out := int64(f.judge.ShiftMinutes[person]) * 2
+		if f.judge.OwnHours[person] {
+			out++
+		}
+		return out, nil
 	}}
 }
 
@@ -309,8 +347,8 @@ func (db *DB) withWeekJudge(ctx context.Context, j WeekJudge, fn func(conn *sql.
 	if err := duckdb.RegisterScalarUDF(conn, "overtime_week_usual", &weekUsualUDF{judge: &j}); err != nil {
 		return fmt.Errorf("weekly history: register overtime_week_usual: %w", err)
 	}
-	if err := duckdb.RegisterScalarUDF(conn, "overtime_week_shift", &weekShiftUDF{judge: &j}); err != nil {
-		return fmt.Errorf("weekly history: register overtime_week_shift: %w", err)
+	if err := duckdb.RegisterScalarUDF(conn, "overtime_week_person", &weekPersonUDF{judge: &j}); err != nil {
+		return fmt.Errorf("weekly history: register overtime_week_person: %w", err)
 	}
 	return fn(conn)
 }
@@ -321,8 +359,8 @@ func dayNumber(t time.Time) int {
 
 func weekArgs(j WeekJudge, origin, firstWk int, v2From, from, toV1 time.Time) []any {
 	return []any{sql.Named("week_origin", origin), sql.Named("first_wk", firstWk),
-		sql.Named("v2_from", v2From), sql.Named("from", from), sql.Named("to", toV1.AddDate(0, 0, 1)),
-		sql.Named("to_v1", toV1), sql.Named("to_v1_dn", dayNumber(toV1)), sql.Named("heavy_s", j.HeavyHours*3600)}
+		sql.Named("v2_from", v2From), sql.Named("to", toV1.AddDate(0, 0, 1)),
+		sql.Named("from_dn", dayNumber(from)), sql.Named("to_v1_dn", dayNumber(toV1)), sql.Named("heavy_s", j.HeavyHours*3600)}
 }
 
 // MaterializePersonWeeks rebuilds person_weeks, the weekly history by local
