@@ -96,18 +96,29 @@ type WeekJudge struct {
 	Usual func(start, end int, own bool, n int, hist [48]float64) (startSlot, slots, source int)
 }
 
-// weekLanes is how many BIGINT lanes carry a histogram of the 48 half
-// hours: four 16-bit counters each (at most 65535 days: 104 baseline weeks
-// are 728).
-const weekLanes = 12
+// A histogram of the 48 half hours travels in two packings. A week's
+// counts (at most 7 days each) are 4-bit counters, sixteen to a BIGINT
+// (three "nibble" columns), so that summing a week's days is three sums.
+// The baseline's counts (up to 7 × 104 days) are 16-bit counters, four to
+// a BIGINT (twelve "lanes", the arguments of overtime_week_usual).
+const (
+	weekNibbles = 3
+	weekLanes   = 12
+)
 
-// laneSQL is lane j of a day's slots: half hours 4j..4j+3 spread into
-// 16-bit counters (bits 0, 16, 32, 48). The four bits times
-// 1 + 2^15 + 2^30 + 2^45 put bit k of copy k at 16k, and no two copies
-// overlap; summing lanes over days counts the days each half hour was
-// active.
+// nibbleSteps spread 16 bits x (bits 0-15) into 4-bit counters, bit k at
+// 4k: each step doubles the gaps, with a mask against the copies.
+var nibbleSteps = [...]struct{ shift, mask int64 }{{24, 0x000000FF000000FF}, {12, 0x000F000F000F000F}, {6, 0x0303030303030303}, {3, 0x1111111111111111}}
+
+// laneSQL is baseline lane j (half hours 4j..4j+3, 16-bit counters) from a
+// week's nibble column: its four counters 4(j%%4)..4(j%%4)+3 spread twice
+// as far by the first two steps.
 func laneSQL(j int) string {
-	return fmt.Sprintf("(((slots >> %d) & 15) * 35185445863425 & 281479271743489)", 4*j)
+	y := fmt.Sprintf("((k%d >> %d) & 65535)", j/4, 16*(j%4))
+	for _, st := range nibbleSteps[:2] {
+		y = fmt.Sprintf("((%[1]s | (%[1]s << %[2]d)) & %[3]d)", y, st.shift, st.mask)
+	}
+	return y
 }
 
 // weeksSQL builds the weekly history. Days are numbered from 1970-01-01
@@ -119,17 +130,30 @@ func laneSQL(j int) string {
 // aggregation makes both: a join of two per-week aggregations cost several
 // times more at 10 M events.
 func weeksSQL(b WeekJudge) string {
-	var lanes, sums, args []string
+	var nibbles, spreads, sums, args []string
+	for c := range weekNibbles {
+		nibbles = append(nibbles, fmt.Sprintf("coalesce(sum(s%d) FILTER (v2 AND working), 0) AS k%d", c, c))
+		x := fmt.Sprintf("((slots >> %d) & 65535)", 16*c)
+		spreads = append(spreads, x+fmt.Sprintf(" AS s%d", c))
+	}
 	for j := range weekLanes {
-		lanes = append(lanes, fmt.Sprintf("coalesce(sum(%s) FILTER (v2 AND working), 0) AS l%d", laneSQL(j), j))
-		sums = append(sums, fmt.Sprintf("sum(l%d) AS l%d", j, j))
+		sums = append(sums, fmt.Sprintf("sum(%s) AS l%d", laneSQL(j), j))
 		args = append(args, fmt.Sprintf("CAST(coalesce(b.l%d, 0) AS BIGINT)", j))
+	}
+	// spread0..3 spread each day's three 16-bit chunks step by step.
+	var steps [len(nibbleSteps)]string
+	for i, st := range nibbleSteps {
+		var cols []string
+		for c := range weekNibbles {
+			cols = append(cols, fmt.Sprintf("(s%[1]d | (s%[1]d << %[2]d)) & %[3]d AS s%[1]d", c, st.shift, st.mask))
+		}
+		steps[i] = strings.Join(cols, ", ")
 	}
 	// The week's working-day half hours outside the window: each half
 	// hour's count of days, where the window's mask does not hold it.
 	var outside []string
 	for i := range 48 {
-		outside = append(outside, fmt.Sprintf("((l%d >> %d) & 65535) * ((~mask >> %d) & 1)", i/4, 16*(i%4), i))
+		outside = append(outside, fmt.Sprintf("((k%d >> %d) & 15) * ((~mask >> %d) & 1)", i/16, 4*(i%16), i))
 	}
 	// Days with activity 00:00-05:00 outside the window.
 	var nights []string
@@ -174,6 +198,12 @@ func weeksSQL(b WeekJudge) string {
 		UNION ALL
 		SELECT person_id, dn, working, slots, false, true, 0, 0, 0, 0, NULL FROM moved)
 	WHERE (v1 OR v2) AND dn <= $to_v1_dn
+), spread AS (
+	SELECT * EXCLUDE (s0, s1, s2), %[8]s FROM (
+		SELECT * EXCLUDE (s0, s1, s2), %[9]s FROM (
+			SELECT * EXCLUDE (s0, s1, s2), %[10]s FROM (
+				SELECT * EXCLUDE (s0, s1, s2), %[11]s FROM (
+					SELECT *, %[12]s FROM days))))
 ), weeks AS MATERIALIZED (
 	-- Everything of a week that does not depend on its usual window, in one
 	-- pass over the days; what does (time outside the window, late night
@@ -198,7 +228,7 @@ func weeksSQL(b WeekJudge) string {
 		CAST(count(*) FILTER (v2 AND NOT working) AS INTEGER) AS nw_days2,
 		coalesce(bit_or((slots & 1023) << (10 * least(pos, 5))) FILTER (v2 AND pos < 6), 0) AS night_a,
 		coalesce(bit_or(slots & 1023) FILTER (v2 AND pos = 6), 0) AS night_b
-	FROM days GROUP BY person_id, wk
+	FROM spread GROUP BY person_id, wk
 ), baseline AS (
 	-- The window of week wk is learned from the working days of the
 	-- baseline weeks before the judged weeks ending with it: baseline
@@ -231,7 +261,8 @@ SELECT person_id, CAST(DATE '1970-01-01' + CAST(wk * 7 + $week_origin AS INTEGER
 	CAST(shift * 30 AS INTEGER) AS shift_minutes,
 	after_hours_s + nw_slots * 1800 >= $heavy_s AS heavy
 FROM figured
-`, strings.Join(lanes, ", "), strings.Join(sums, ", "), J+B, J, strings.Join(args, ", "), strings.Join(outside, " + "), strings.Join(nights, " + "))
+`, strings.Join(nibbles, ", "), strings.Join(sums, ", "), J+B, J, strings.Join(args, ", "), strings.Join(outside, " + "), strings.Join(nights, " + "),
+		steps[3], steps[2], steps[1], steps[0], strings.Join(spreads, ", "))
 }
 
 // weekOriginBack moves a week origin far enough into the past that every
