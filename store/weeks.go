@@ -111,7 +111,7 @@ const (
 var nibbleSteps = [...]struct{ shift, mask int64 }{{24, 0x000000FF000000FF}, {12, 0x000F000F000F000F}, {6, 0x0303030303030303}, {3, 0x1111111111111111}}
 
 // laneSQL is baseline lane j (half hours 4j..4j+3, 16-bit counters) from a
-// week's nibble column: its four counters 4(j%%4)..4(j%%4)+3 spread twice
+// week's nibble column: its counters 4(j%4)..4(j%4)+3 spread four times
 // as far by the first two steps.
 func laneSQL(j int) string {
 	y := fmt.Sprintf("((k%d >> %d) & 65535)", j/4, 16*(j%4))
