@@ -136,8 +136,10 @@ func weeksSQL(b WeekJudge) string {
 		x := fmt.Sprintf("((slots >> %d) & 65535)", 16*c)
 		spreads = append(spreads, x+fmt.Sprintf(" AS s%d", c))
 	}
+	var lanes []string
 	for j := range weekLanes {
-		sums = append(sums, fmt.Sprintf("sum(%s) AS l%d", laneSQL(j), j))
+		lanes = append(lanes, fmt.Sprintf("%s AS m%d", laneSQL(j), j))
+		sums = append(sums, fmt.Sprintf("sum(m%d) OVER bw AS l%d", j, j))
 		args = append(args, fmt.Sprintf("CAST(coalesce(b.l%d, 0) AS BIGINT)", j))
 	}
 	// spread0..3 spread each day's three 16-bit chunks step by step.
@@ -231,15 +233,16 @@ func weeksSQL(b WeekJudge) string {
 	FROM spread GROUP BY person_id, wk
 ), baseline AS (
 	-- The window of week wk is learned from the working days of the
-	-- baseline weeks before the judged weeks ending with it: baseline
-	-- week b serves the weeks b+J .. b+J+B-1.
-	SELECT person_id, t AS wk, sum(n) AS n, %[2]s
-	FROM (SELECT unnest(range(wk + %[4]d, wk + %[3]d)) AS t, * FROM weeks WHERE v2_days > 0)
-	GROUP BY person_id, t
+	-- baseline weeks before the judged weeks ending with it: weeks
+	-- wk-J-B+1 .. wk-J, summed over the person's weeks in that range
+	-- (a week without v2 days adds nothing).
+	SELECT person_id, wk, sum(n) OVER bw AS bn, %[2]s
+	FROM (SELECT person_id, wk, n, %[13]s FROM weeks)
+	WINDOW bw AS (PARTITION BY person_id ORDER BY wk RANGE BETWEEN %[3]d PRECEDING AND %[4]d PRECEDING)
 ), usual AS (
 	SELECT w.*, overtime_week_usual(coalesce(r.start_minute, 540), coalesce(r.end_minute, 1080), coalesce(r.own, 0),
-		CAST(coalesce(b.n, 0) AS BIGINT), %[5]s) AS u, coalesce(r.shift, 0) AS shift
-	FROM weeks w LEFT JOIN baseline b USING (person_id, wk) LEFT JOIN rules r USING (person_id)
+		CAST(coalesce(b.bn, 0) AS BIGINT), %[5]s) AS u, coalesce(r.shift, 0) AS shift
+	FROM weeks w JOIN baseline b USING (person_id, wk) LEFT JOIN rules r USING (person_id)
 	WHERE w.wk >= $first_wk
 ), judged AS (
 	SELECT *, CASE WHEN v2_days > 0 THEN u & 281474976710655 ELSE 281474976710655 END AS mask,
@@ -261,8 +264,8 @@ SELECT person_id, CAST(DATE '1970-01-01' + CAST(wk * 7 + $week_origin AS INTEGER
 	CAST(shift * 30 AS INTEGER) AS shift_minutes,
 	after_hours_s + nw_slots * 1800 >= $heavy_s AS heavy
 FROM figured
-`, strings.Join(nibbles, ", "), strings.Join(sums, ", "), J+B, J, strings.Join(args, ", "), strings.Join(outside, " + "), strings.Join(nights, " + "),
-		steps[3], steps[2], steps[1], steps[0], strings.Join(spreads, ", "))
+`, strings.Join(nibbles, ", "), strings.Join(sums, ", "), J+B-1, J, strings.Join(args, ", "), strings.Join(outside, " + "), strings.Join(nights, " + "),
+		steps[3], steps[2], steps[1], steps[0], strings.Join(spreads, ", "), strings.Join(lanes, ", "))
 }
 
 // weekOriginBack moves a week origin far enough into the past that every
