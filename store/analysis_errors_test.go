@@ -32,10 +32,10 @@ func TestAnalysisFailuresNameTheirStep(t *testing.T) {
 		call:     func(ctx context.Context, db *DB) error { return db.MaterializePersonWeeks(ctx, nineToSixJudge) },
 		want:     "materialize person_weeks: clear person_weeks: ",
 	}, {
-		name:     "person_weeks: inserting",
+		name:     "person_weeks: aggregating person_days",
 		breakSQL: `ALTER TABLE person_days RENAME TO person_days_moved`,
 		call:     func(ctx context.Context, db *DB) error { return db.MaterializePersonWeeks(ctx, nineToSixJudge) },
-		want:     "materialize person_weeks: insert person_weeks: ",
+		want:     "materialize person_weeks: aggregate person_days by week: ",
 	}})
 
 	t.Run("replace people cancelled before the transaction", func(t *testing.T) {

@@ -96,51 +96,31 @@ type WeekJudge struct {
 	Usual func(start, end int, own bool, n int, hist [48]float64) (startSlot, slots, source int)
 }
 
-// A histogram of the 48 half hours travels in two packings. A week's
-// counts (at most 7 days each) are 4-bit counters, sixteen to a BIGINT
-// (three "nibble" columns), so that summing a week's days is three sums.
-// The baseline's counts (up to 7 × 104 days) are 16-bit counters, four to
-// a BIGINT (twelve "lanes", the arguments of overtime_week_usual).
-const (
-	weekNibbles = 3
-	weekLanes   = 12
-)
+// A week's working-day half-hour counts (at most 7 days each) are 4-bit
+// counters, sixteen to a BIGINT (three "nibble" columns k0..k2), so that
+// summing a week's days is three sums.
+const weekNibbles = 3
 
 // nibbleSteps spread 16 bits x (bits 0-15) into 4-bit counters, bit k at
 // 4k: each step doubles the gaps, with a mask against the copies.
 var nibbleSteps = [...]struct{ shift, mask int64 }{{24, 0x000000FF000000FF}, {12, 0x000F000F000F000F}, {6, 0x0303030303030303}, {3, 0x1111111111111111}}
 
-// laneSQL is baseline lane j (half hours 4j..4j+3, 16-bit counters) from a
-// week's nibble column: its counters 4(j%4)..4(j%4)+3 spread four times
-// as far by the first two steps.
-func laneSQL(j int) string {
-	y := fmt.Sprintf("((k%d >> %d) & 65535)", j/4, 16*(j%4))
-	for _, st := range nibbleSteps[:2] {
-		y = fmt.Sprintf("((%[1]s | (%[1]s << %[2]d)) & %[3]d)", y, st.shift, st.mask)
-	}
-	return y
-}
-
-// weeksSQL builds the weekly history. Days are numbered from 1970-01-01
-// (day 0, a Thursday); a week is wk = (dn - $week_origin) // 7, so that
-// $week_origin is the day number of a week's first day, minus 7k. The v2
-// side reads the days in [$v2_from, $to] (the baseline weeks before the
-// first week wanted, and a day after the last, which a clock shift may
-// move back), the v1 side the days numbered $from_dn to $to_v1_dn. One
-// aggregation makes both: a join of two per-week aggregations cost several
-// times more at 10 M events.
-func weeksSQL(b WeekJudge) string {
-	var nibbles, spreads, sums, args []string
+// weeksStageSQL is the first step of the weekly history: everything of
+// each week that does not depend on its usual window, with the person's
+// hours and clock, as the temporary table overtime_weeks. Days are
+// numbered from 1970-01-01 (day 0, a Thursday); a week is wk = (dn -
+// $week_origin) // 7, so that $week_origin is the day number of a week's
+// first day, minus 7k. The v2 side reads the days in [$v2_from, $to] (the
+// baseline weeks before the first week wanted, and a day after the last,
+// which a clock shift may move back), the v1 side the days numbered
+// $from_dn to $to_v1_dn. One aggregation makes both: a join of two
+// per-week aggregations cost several times more at 10 M events.
+func weeksStageSQL() string {
+	var nibbles, spreads []string
 	for c := range weekNibbles {
-		nibbles = append(nibbles, fmt.Sprintf("coalesce(sum(s%d) FILTER (v2 AND working), 0) AS k%d", c, c))
+		nibbles = append(nibbles, fmt.Sprintf("CAST(coalesce(sum(s%d) FILTER (v2 AND working), 0) AS BIGINT) AS k%d", c, c))
 		x := fmt.Sprintf("((slots >> %d) & 65535)", 16*c)
 		spreads = append(spreads, x+fmt.Sprintf(" AS s%d", c))
-	}
-	var lanes []string
-	for j := range weekLanes {
-		lanes = append(lanes, fmt.Sprintf("%s AS m%d", laneSQL(j), j))
-		sums = append(sums, fmt.Sprintf("sum(m%d) OVER bw AS l%d", j, j))
-		args = append(args, fmt.Sprintf("CAST(coalesce(b.l%d, 0) AS BIGINT)", j))
 	}
 	// spread0..3 spread each day's three 16-bit chunks step by step.
 	var steps [len(nibbleSteps)]string
@@ -151,20 +131,7 @@ func weeksSQL(b WeekJudge) string {
 		}
 		steps[i] = strings.Join(cols, ", ")
 	}
-	// The week's working-day half hours outside the window: each half
-	// hour's count of days, where the window's mask does not hold it.
-	var outside []string
-	for i := range 48 {
-		outside = append(outside, fmt.Sprintf("((k%d >> %d) & 15) * ((~mask >> %d) & 1)", i/16, 4*(i%16), i))
-	}
-	// Days with activity 00:00-05:00 outside the window.
-	var nights []string
-	for d := range 6 {
-		nights = append(nights, fmt.Sprintf("CAST((night_a >> %d) & nbar <> 0 AS INTEGER)", 10*d))
-	}
-	nights = append(nights, "CAST(night_b & nbar <> 0 AS INTEGER)")
-	J, B := b.JudgedWeeks, b.BaselineWeeks
-	return fmt.Sprintf(`WITH rules AS MATERIALIZED (
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE overtime_weeks AS WITH rules AS MATERIALIZED (
 	SELECT person_id, workday_mask, start_minute, end_minute, CAST(overtime_week_person(person_id) >> 1 AS INTEGER) // 30 AS shift,
 		overtime_week_person(person_id) & 1 AS own
 	FROM person_rules
@@ -201,12 +168,12 @@ func weeksSQL(b WeekJudge) string {
 		SELECT person_id, dn, working, slots, false, true, 0, 0, 0, 0, NULL FROM moved)
 	WHERE (v1 OR v2) AND dn <= $to_v1_dn
 ), spread AS (
-	SELECT * EXCLUDE (s0, s1, s2), %[8]s FROM (
-		SELECT * EXCLUDE (s0, s1, s2), %[9]s FROM (
-			SELECT * EXCLUDE (s0, s1, s2), %[10]s FROM (
-				SELECT * EXCLUDE (s0, s1, s2), %[11]s FROM (
-					SELECT *, %[12]s FROM days))))
-), weeks AS MATERIALIZED (
+	SELECT * EXCLUDE (s0, s1, s2), %[2]s FROM (
+		SELECT * EXCLUDE (s0, s1, s2), %[3]s FROM (
+			SELECT * EXCLUDE (s0, s1, s2), %[4]s FROM (
+				SELECT * EXCLUDE (s0, s1, s2), %[5]s FROM (
+					SELECT *, %[6]s FROM days))))
+), weeks AS (
 	-- Everything of a week that does not depend on its usual window, in one
 	-- pass over the days; what does (time outside the window, late night
 	-- outside it) is taken from the working days' half-hour counts (the
@@ -231,27 +198,39 @@ func weeksSQL(b WeekJudge) string {
 		coalesce(bit_or((slots & 1023) << (10 * least(pos, 5))) FILTER (v2 AND pos < 6), 0) AS night_a,
 		coalesce(bit_or(slots & 1023) FILTER (v2 AND pos = 6), 0) AS night_b
 	FROM spread GROUP BY person_id, wk
-), baseline AS (
-	-- The window of week wk is learned from the working days of the
-	-- baseline weeks before the judged weeks ending with it: weeks
-	-- wk-J-B+1 .. wk-J, summed over the person's weeks in that range
-	-- (a week without v2 days adds nothing).
-	SELECT person_id, wk, sum(n) OVER bw AS bn, %[2]s
-	FROM (SELECT person_id, wk, n, %[13]s FROM weeks)
-	WINDOW bw AS (PARTITION BY person_id ORDER BY wk RANGE BETWEEN %[3]d PRECEDING AND %[4]d PRECEDING)
-), usual AS (
-	SELECT w.*, overtime_week_usual(coalesce(r.start_minute, 540), coalesce(r.end_minute, 1080), coalesce(r.own, 0),
-		CAST(coalesce(b.bn, 0) AS BIGINT), %[5]s) AS u, coalesce(r.shift, 0) AS shift
-	FROM weeks w JOIN baseline b USING (person_id, wk) LEFT JOIN rules r USING (person_id)
-	WHERE w.wk >= $first_wk
+)
+SELECT w.*, coalesce(r.start_minute, 540) AS start_minute, coalesce(r.end_minute, 1080) AS end_minute,
+	coalesce(r.own, 0) AS own, coalesce(r.shift, 0) AS shift
+FROM weeks w LEFT JOIN rules r USING (person_id)
+`, strings.Join(nibbles, ", "), steps[3], steps[2], steps[1], steps[0], strings.Join(spreads, ", "))
+}
+
+// weeksSQL is the weekly history's last step: the weeks of overtime_weeks
+// that overtime_week_windows holds (see weekWindows), judged by their
+// usual window.
+func weeksSQL() string {
+	// The week's working-day half hours outside the window: each half
+	// hour's count of days, where the window's mask does not hold it.
+	var outside []string
+	for i := range 48 {
+		outside = append(outside, fmt.Sprintf("((k%d >> %d) & 15) * ((~mask >> %d) & 1)", i/16, 4*(i%16), i))
+	}
+	// Days with activity 00:00-05:00 outside the window.
+	var nights []string
+	for d := range 6 {
+		nights = append(nights, fmt.Sprintf("CAST((night_a >> %d) & nbar <> 0 AS INTEGER)", 10*d))
+	}
+	nights = append(nights, "CAST(night_b & nbar <> 0 AS INTEGER)")
+	return fmt.Sprintf(`WITH usual AS (
+	SELECT w.*, u.u FROM overtime_weeks w JOIN overtime_week_windows u USING (person_id, wk)
 ), judged AS (
 	SELECT *, CASE WHEN v2_days > 0 THEN u & 281474976710655 ELSE 281474976710655 END AS mask,
 		CASE WHEN v2_days > 0 THEN ~u & 1023 ELSE 0 END AS nbar
 	FROM usual
 ), figured AS (
-	SELECT *, CAST((%[6]s) * 1800 AS INTEGER) AS after_hours_s,
+	SELECT *, CAST((%[1]s) * 1800 AS INTEGER) AS after_hours_s,
 		CAST((bit_count(night_a & (nbar * 1127000493261825)) + bit_count(night_b & nbar)) * 1800 AS INTEGER) AS late_night_s,
-		CAST(%[7]s AS INTEGER) AS ln_days2
+		CAST(%[2]s AS INTEGER) AS ln_days2
 	FROM judged
 )
 SELECT person_id, CAST(DATE '1970-01-01' + CAST(wk * 7 + $week_origin AS INTEGER) AS DATE) AS week_start,
@@ -264,52 +243,86 @@ SELECT person_id, CAST(DATE '1970-01-01' + CAST(wk * 7 + $week_origin AS INTEGER
 	CAST(shift * 30 AS INTEGER) AS shift_minutes,
 	after_hours_s + nw_slots * 1800 >= $heavy_s AS heavy
 FROM figured
-`, strings.Join(nibbles, ", "), strings.Join(sums, ", "), J+B-1, J, strings.Join(args, ", "), strings.Join(outside, " + "), strings.Join(nights, " + "),
-		steps[3], steps[2], steps[1], steps[0], strings.Join(spreads, ", "), strings.Join(lanes, ", "))
+`, strings.Join(outside, " + "), strings.Join(nights, " + "))
 }
 
 // weekOriginBack moves a week origin far enough into the past that every
 // day number minus it is positive, so that integer division is floor.
 const weekOriginBack = 7 * 200_000
 
-// weekUsualUDF is overtime_week_usual(start_minute, end_minute, own, n,
-// lane0..lane11): the usual window of a person's week from their
-// configured hours and their baseline lanes, packed as the window's
+// weekWindows decides the usual window of every week of overtime_weeks
+// from the week firstWk on, in Go, and writes them to the temporary table
+// overtime_week_windows (person_id, wk, u), u packed as the window's
 // half-hour mask (bits 0-47), its start (48-53), its length less one
-// (54-59) and its source (60-61).
-type weekUsualUDF struct{ judge *WeekJudge }
-
-func (f *weekUsualUDF) Config() duckdb.ScalarFuncConfig {
-	big, _ := duckdb.NewTypeInfo(duckdb.TYPE_BIGINT)
-	in := []duckdb.TypeInfo{big, big, big, big}
-	for range weekLanes {
-		in = append(in, big)
+// (54-59) and its source (60-61). A week's window is learned from the
+// working days of the baseline weeks before the judged weeks ending with
+// it: weeks wk-J-B+1 .. wk-J, a sliding sum over each person's weeks in
+// order (one read of the weeks and one append, instead of a window
+// function and a scalar function per week inside DuckDB).
+func weekWindows(ctx context.Context, conn *sql.Conn, j WeekJudge, firstWk int) error {
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE overtime_week_windows (person_id VARCHAR, wk BIGINT, u BIGINT)`); err != nil {
+		return fmt.Errorf("create overtime_week_windows: %w", err)
 	}
-	return duckdb.ScalarFuncConfig{InputTypeInfos: in, ResultTypeInfo: big}
-}
-
-func (f *weekUsualUDF) Executor() duckdb.ScalarFuncExecutor {
-	return duckdb.ScalarFuncExecutor{RowExecutor: func(v []driver.Value) (any, error) {
-		var x [4 + weekLanes]int64
-		for i := range x {
-			n, ok := v[i].(int64)
-			if !ok {
-				return nil, fmt.Errorf("overtime_week_usual: argument %d is %T", i, v[i])
-			}
-			x[i] = n
+	rows, err := conn.QueryContext(ctx, `SELECT person_id, wk, n, k0, k1, k2, start_minute, end_minute, own
+		FROM overtime_weeks ORDER BY person_id, wk`)
+	if err != nil {
+		return fmt.Errorf("read overtime_weeks: %w", err)
+	}
+	defer rows.Close()
+	type week struct {
+		wk, n int64
+		k     [weekNibbles]int64
+	}
+	var out [][]driver.Value
+	var person string
+	var weeks []week // the person's weeks so far, in order
+	var lo, hi int   // weeks[lo:hi] are in the current baseline
+	var n int64
+	var hist [48]int64
+	add := func(w week, sign int64) {
+		n += sign * w.n
+		for i := range hist {
+			hist[i] += sign * (w.k[i/16] >> (4 * (i % 16)) & 15)
 		}
-		var hist [48]float64
-		for j := range weekLanes {
-			for k := range 4 {
-				hist[4*j+k] = float64(x[4+j] >> (16 * k) & 0xffff)
-			}
+	}
+	J, B := int64(j.JudgedWeeks), int64(j.BaselineWeeks)
+	for rows.Next() {
+		var id string
+		var w week
+		var start, end, own int64
+		if err := rows.Scan(&id, &w.wk, &w.n, &w.k[0], &w.k[1], &w.k[2], &start, &end, &own); err != nil {
+			return fmt.Errorf("read overtime_weeks row: %w", err)
 		}
-		start, slots, source := f.judge.Usual(int(x[0]), int(x[1]), x[2] == 1, int(x[3]), hist)
-		if start < 0 || start > 47 || slots < 1 || slots > 48 || source < 0 || source > 3 {
-			return nil, fmt.Errorf("overtime_week_usual: window out of range: start %d, %d half hours, source %d", start, slots, source)
+		if id != person {
+			person, weeks, lo, hi, n, hist = id, weeks[:0], 0, 0, 0, [48]int64{}
 		}
-		return int64(halfHourWindow(start, slots) | uint64(start)<<48 | uint64(slots-1)<<54 | uint64(source)<<60), nil
-	}}
+		weeks = append(weeks, w)
+		for hi < len(weeks) && weeks[hi].wk <= w.wk-J {
+			add(weeks[hi], 1)
+			hi++
+		}
+		for lo < hi && weeks[lo].wk < w.wk-J-B+1 {
+			add(weeks[lo], -1)
+			lo++
+		}
+		if w.wk < int64(firstWk) {
+			continue
+		}
+		var h [48]float64
+		for i, c := range hist {
+			h[i] = float64(c)
+		}
+		startSlot, slots, source := j.Usual(int(start), int(end), own == 1, int(n), h)
+		if startSlot < 0 || startSlot > 47 || slots < 1 || slots > 48 || source < 0 || source > 3 {
+			return fmt.Errorf("usual window of %s out of range: start %d, %d half hours, source %d", id, startSlot, slots, source)
+		}
+		u := int64(halfHourWindow(startSlot, slots) | uint64(startSlot)<<48 | uint64(slots-1)<<54 | uint64(source)<<60)
+		out = append(out, []driver.Value{id, w.wk, u})
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read overtime_weeks: %w", err)
+	}
+	return appendRows(conn, "overtime_week_windows", out)
 }
 
 // halfHourWindow is the mask of n half hours from start, wrapping past
@@ -364,10 +377,21 @@ const weekColumns = `person_id, week_start, events, after_hours_events, after_ho
 	active_s, sessions, after_hours_s, non_working_s, late_night_s, judged_non_working_days, judged_late_night_days,
 	usual_start_minute, usual_end_minute, usual_source, clock_shift_minutes, heavy`
 
-// withWeekJudge runs fn on one connection on which the weekly history's
-// functions judge by j. One weekly history is built at a time per DB: the
-// functions are the database's.
-func (db *DB) withWeekJudge(ctx context.Context, j WeekJudge, fn func(conn *sql.Conn) error) error {
+// weekSpan is what a weekly history covers: week numbers count weeks
+// from origin (a week's first day number, minus 7k); the weeks from firstWk
+// on are wanted, v1's counts over the days from to toV1, the model's over
+// the days from v2From (the baseline weeks before the first wanted).
+type weekSpan struct {
+	origin, firstWk    int
+	v2From, from, toV1 time.Time
+}
+
+// withWeekJudge runs fn on one connection that holds the weeks of span as
+// the temporary tables overtime_weeks and overtime_week_windows (see
+// weeksStageSQL and weekWindows), for weeksSQL to judge; fn gets the
+// arguments weeksSQL needs. One weekly history is built at a time per DB:
+// the function overtime_week_person is the database's.
+func (db *DB) withWeekJudge(ctx context.Context, j WeekJudge, span weekSpan, fn func(conn *sql.Conn, args []any) error) error {
 	if err := j.check(); err != nil {
 		return err
 	}
@@ -378,23 +402,23 @@ func (db *DB) withWeekJudge(ctx context.Context, j WeekJudge, fn func(conn *sql.
 		return fmt.Errorf("weekly history: connection: %w", err)
 	}
 	defer conn.Close()
-	if err := duckdb.RegisterScalarUDF(conn, "overtime_week_usual", &weekUsualUDF{judge: &j}); err != nil {
-		return fmt.Errorf("weekly history: register overtime_week_usual: %w", err)
-	}
 	if err := duckdb.RegisterScalarUDF(conn, "overtime_week_person", &weekPersonUDF{judge: &j}); err != nil {
 		return fmt.Errorf("weekly history: register overtime_week_person: %w", err)
 	}
-	return fn(conn)
+	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS overtime_weeks; DROP TABLE IF EXISTS overtime_week_windows`)
+	if _, err := conn.ExecContext(ctx, weeksStageSQL(), sql.Named("week_origin", span.origin),
+		sql.Named("v2_from", span.v2From), sql.Named("to", span.toV1.AddDate(0, 0, 1)),
+		sql.Named("from_dn", dayNumber(span.from)), sql.Named("to_v1_dn", dayNumber(span.toV1))); err != nil {
+		return fmt.Errorf("aggregate person_days by week: %w", err)
+	}
+	if err := weekWindows(ctx, conn, j, span.firstWk); err != nil {
+		return fmt.Errorf("weekly history: %w", err)
+	}
+	return fn(conn, []any{sql.Named("week_origin", span.origin), sql.Named("heavy_s", j.HeavyHours*3600)})
 }
 
 func dayNumber(t time.Time) int {
 	return int(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix() / 86400)
-}
-
-func weekArgs(j WeekJudge, origin, firstWk int, v2From, from, toV1 time.Time) []any {
-	return []any{sql.Named("week_origin", origin), sql.Named("first_wk", firstWk),
-		sql.Named("v2_from", v2From), sql.Named("to", toV1.AddDate(0, 0, 1)),
-		sql.Named("from_dn", dayNumber(from)), sql.Named("to_v1_dn", dayNumber(toV1)), sql.Named("heavy_s", j.HeavyHours*3600)}
 }
 
 // MaterializePersonWeeks rebuilds person_weeks, the weekly history by local
@@ -402,7 +426,10 @@ func weekArgs(j WeekJudge, origin, firstWk int, v2From, from, toV1 time.Time) []
 // week as the risk model judges it as of the week's Sunday (see
 // PersonWeek and WeekJudge).
 func (db *DB) MaterializePersonWeeks(ctx context.Context, j WeekJudge) error {
-	err := db.withWeekJudge(ctx, j, func(conn *sql.Conn) error {
+	// 1970-01-05 (day 4) was a Monday.
+	first, last := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9998, 12, 31, 0, 0, 0, 0, time.UTC)
+	span := weekSpan{origin: 4 - weekOriginBack*2, firstWk: 0, v2From: first, from: first, toV1: last}
+	err := db.withWeekJudge(ctx, j, span, func(conn *sql.Conn, args []any) error {
 		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("begin: %w", err)
@@ -411,11 +438,7 @@ func (db *DB) MaterializePersonWeeks(ctx context.Context, j WeekJudge) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM person_weeks`); err != nil {
 			return fmt.Errorf("clear person_weeks: %w", err)
 		}
-		// 1970-01-05 (day 4) was a Monday.
-		first, last := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9998, 12, 31, 0, 0, 0, 0, time.UTC)
-		origin := 4 - weekOriginBack*2
-		if _, err := tx.ExecContext(ctx, `INSERT INTO person_weeks (`+weekColumns+`) `+weeksSQL(j),
-			weekArgs(j, origin, 0, first, first, last)...); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO person_weeks (`+weekColumns+`) `+weeksSQL(), args...); err != nil {
 			return fmt.Errorf("insert person_weeks: %w", err)
 		}
 		if err := tx.Commit(); err != nil {
@@ -460,9 +483,9 @@ func (db *DB) WeeksEndingAt(ctx context.Context, asOf time.Time, weeks int, j We
 	v2From := from.AddDate(0, 0, -7*(j.JudgedWeeks+j.BaselineWeeks)-1)
 	origin := dayNumber(asOf) - 6 - weekOriginBack
 	var out []PersonWeek
-	err := db.withWeekJudge(ctx, j, func(conn *sql.Conn) error {
-		rows, err := conn.QueryContext(ctx, weeksSQL(j)+` ORDER BY person_id, week_start DESC`,
-			weekArgs(j, origin, weekOriginBack/7-weeks+1, v2From, from, asOf)...)
+	span := weekSpan{origin: origin, firstWk: weekOriginBack/7 - weeks + 1, v2From: v2From, from: from, toV1: asOf}
+	err := db.withWeekJudge(ctx, j, span, func(conn *sql.Conn, args []any) error {
+		rows, err := conn.QueryContext(ctx, weeksSQL()+` ORDER BY person_id, week_start DESC`, args...)
 		if err != nil {
 			return err
 		}
