@@ -136,7 +136,8 @@ func weeksStageSQL() string {
 		overtime_week_person(person_id) & 1 AS own
 	FROM person_rules
 ), src AS (
-	SELECT p.*, CAST(p.day - DATE '1970-01-01' AS INTEGER) AS dn, coalesce(r.shift, 0) AS shift, coalesce(r.workday_mask, 0) AS workday_mask
+	SELECT p.person_id, p.working_day, p.slots, p.events, p.after_hours_events, p.after_hours_hours, p.late_night_events, p.first_local, p.last_local,
+		CAST(p.day - DATE '1970-01-01' AS INTEGER) AS dn, coalesce(r.shift, 0) AS shift, coalesce(r.workday_mask, 0) AS workday_mask
 	FROM person_days p LEFT JOIN rules r USING (person_id)
 	WHERE p.day BETWEEN $v2_from AND $to
 ), parts AS (
