@@ -91,8 +91,8 @@ type WeekJudge struct {
 	// clock), hist[i] of them active in half hour i. It returns the
 	// window's first half hour, its length in half hours (1-48, it may wrap
 	// past midnight) and its source (UsualPrior, UsualLearned or
-	// UsualConfigured). It is called from DuckDB's threads, possibly at
-	// once.
+	// UsualConfigured). It is called once per person and week, from one
+	// goroutine.
 	Usual func(start, end int, own bool, n int, hist [48]float64) (startSlot, slots, source int)
 }
 
@@ -177,8 +177,8 @@ func weeksStageSQL() string {
 ), weeks AS (
 	-- Everything of a week that does not depend on its usual window, in one
 	-- pass over the days; what does (time outside the window, late night
-	-- outside it) is taken from the working days' half-hour counts (the
-	-- lanes) and the days' night half hours (00:00-05:00, ten bits a day,
+	-- outside it) is taken from the working days' half-hour counts (k0..k2)
+	-- and the days' night half hours (00:00-05:00, ten bits a day,
 	-- six days in night_a and the seventh in night_b).
 	SELECT person_id, wk,
 		CAST(coalesce(sum(events) FILTER (v1), 0) AS INTEGER) AS events,
