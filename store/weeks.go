@@ -323,7 +323,24 @@ func weekWindows(ctx context.Context, conn *sql.Conn, j WeekJudge, firstWk int) 
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read overtime_weeks: %w", err)
 	}
-	return appendRows(conn, "overtime_week_windows", out)
+	// The temporary table is in the catalog "temp", which a read-only
+	// database (the report commands) can write too.
+	return conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "overtime_week_windows")
+		if err != nil {
+			return fmt.Errorf("appender for overtime_week_windows: %w", err)
+		}
+		for _, r := range out {
+			if err := a.AppendRow(r...); err != nil {
+				a.Close()
+				return fmt.Errorf("append to overtime_week_windows: %w", err)
+			}
+		}
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("flush appender of overtime_week_windows: %w", err)
+		}
+		return nil
+	})
 }
 
 // halfHourWindow is the mask of n half hours from start, wrapping past

@@ -2,10 +2,10 @@ package store_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/overtime-project/overtime/internal/storetest"
 	"github.com/overtime-project/overtime/store"
 	"github.com/overtime-project/overtime/worktime"
 )
@@ -14,10 +14,16 @@ import (
 // baseline weeks wk-J-B+1 .. wk-J by their dates, not by the person's
 // active weeks counted back: weeks without activity in between are
 // baseline weeks that add nothing, in the stored history and in
-// WeeksEndingAt alike.
+// WeeksEndingAt alike, and WeeksEndingAt works on a read-only database
+// (the report commands open it so).
 func TestWeeklyBaselineSkipsGaps(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t)
+	path := filepath.Join(t.TempDir(), "overtime.duckdb")
+	db, err := store.Open(t.Context(), path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	monday := day("2025-01-06")
 	active := []int{0, 1, 5, 6, 7, 13, 14, 20, 30} // weeks from monday with one Monday 10:00 commit
 	var events []store.Event
@@ -25,7 +31,7 @@ func TestWeeklyBaselineSkipsGaps(t *testing.T) {
 		at := monday.AddDate(0, 0, 7*w).Add(10 * time.Hour)
 		events = append(events, store.Event{Source: "git", Kind: "commit", ID: fmt.Sprintf("g%02d", i), Identity: "email:dee@example.com", At: at, Scope: "r"})
 	}
-	if _, err := db.Write(t.Context(), store.Batch{Events: events}); err != nil {
+	if _, err = db.Write(t.Context(), store.Batch{Events: events}); err != nil {
 		t.Fatal(err)
 	}
 	snap := store.PeopleSnapshot{
@@ -69,6 +75,16 @@ func TestWeeklyBaselineSkipsGaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	db.Close()
+	ro, err := store.Open(t.Context(), path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	readOnly, err := ro.WeeksEndingAt(t.Context(), monday.AddDate(0, 0, 7*last+6), last+1, judge)
+	if err != nil {
+		t.Fatalf("WeeksEndingAt on a read-only database: %v", err)
+	}
 	want := map[time.Time]int{}
 	for _, w := range active {
 		n := 0
@@ -79,7 +95,7 @@ func TestWeeklyBaselineSkipsGaps(t *testing.T) {
 		}
 		want[monday.AddDate(0, 0, 7*w)] = n * 30
 	}
-	for name, got := range map[string][]store.PersonWeek{"stored": stored, "WeeksEndingAt": ending} {
+	for name, got := range map[string][]store.PersonWeek{"stored": stored, "WeeksEndingAt": ending, "WeeksEndingAt, read-only": readOnly} {
 		if len(got) != len(active) {
 			t.Errorf("%s: %d weeks, want %d", name, len(got), len(active))
 		}
