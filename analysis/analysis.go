@@ -79,9 +79,13 @@ func Analyze(ctx context.Context, db *store.DB, cfg *config.Config) (identity.Re
 	if err := db.MaterializePersonDays(ctx); err != nil {
 		return res, err
 	}
-	// The stored weekly history keeps v1's measure (distinct clock hours),
-	// heavy at the threshold rounded up to whole hours.
-	if err := db.MaterializePersonWeeks(ctx, int(math.Ceil(cfg.Analysis.HeavyWeekAfterHours))); err != nil {
+	// The stored weekly history, each week as the risk model judges it as
+	// of its Sunday.
+	judge, err := WeekJudge(ctx, db, cfg.Analysis, RiskOptionsFor(cfg).OwnHours, time.Time{})
+	if err != nil {
+		return res, err
+	}
+	if err := db.MaterializePersonWeeks(ctx, judge); err != nil {
 		return res, err
 	}
 	return people, nil

@@ -136,7 +136,7 @@ func Build(m config.Analysis, p Person, asOf time.Time) Signals {
 	baseFrom := asOf.AddDate(0, 0, -7*(J+B)+1)
 	s := Signals{HistoryDays: p.HistoryDays, InProgressTickets: p.InProgressTickets, OpenPullRequests: p.OpenPullRequests}
 	days := p.Days
-	priorStart, priorSlots := p.Start/slotMinutes, max(1, (p.End-p.Start+slotMinutes-1)/slotMinutes)
+	priorStart, priorSlots := priorWindow(p.Start, p.End)
 
 	s.Clock = checkClock(m, p, days, baseFrom, asOf, priorStart, priorSlots)
 	if s.Clock.ShiftMinutes != 0 {
@@ -144,12 +144,9 @@ func Build(m config.Analysis, p Person, asOf time.Time) Signals {
 	}
 
 	// The usual window: learned from the working days of the baseline weeks.
-	s.Usual = UsualHours{StartSlot: priorStart, Slots: priorSlots, Source: UsualPrior}
-	if p.OwnHours {
-		s.Usual.Source = UsualConfigured
-	} else if m.UsualHours.Learn {
-		var hist [daySlots]float64
-		n := 0
+	var hist [daySlots]float64
+	n := 0
+	if !p.OwnHours && m.UsualHours.Learn {
 		for _, d := range days {
 			if d.Date.Before(baseFrom) || !d.Date.Before(judgedFrom) || !d.Working || d.Slots == 0 {
 				continue
@@ -157,11 +154,8 @@ func Build(m config.Analysis, p Person, asOf time.Time) Signals {
 			n++
 			addSlots(&hist, d.Slots, 1)
 		}
-		s.Usual.FromDays = n
-		if n >= m.UsualHours.MinDays {
-			s.Usual = learnWindow(m.UsualHours, hist, n, priorStart, priorSlots)
-		}
 	}
+	s.Usual = UsualWindow(m.UsualHours, p.Start, p.End, p.OwnHours, n, hist)
 
 	// Weeks, most recent first.
 	window := s.Usual.mask()
@@ -221,6 +215,31 @@ func Build(m config.Analysis, p Person, asOf time.Time) Signals {
 		s.WorkdaySpan, s.SpanDays = medianDuration(judgedSpans), len(judgedSpans)
 	}
 	return s
+}
+
+// UsualWindow is the window a person is judged against, given their
+// configured hours (start and end in minutes after local midnight; own says
+// their own config entry sets them) and the active working days of their
+// baseline weeks: n days, hist[i] of them active in half hour i. Build and
+// the stored weekly history (store.WeekJudge) both decide it here.
+func UsualWindow(u config.UsualHours, start, end int, own bool, n int, hist [daySlots]float64) UsualHours {
+	priorStart, priorSlots := priorWindow(start, end)
+	w := UsualHours{StartSlot: priorStart, Slots: priorSlots, Source: UsualPrior}
+	switch {
+	case own:
+		w.Source = UsualConfigured
+	case u.Learn:
+		w.FromDays = n
+		if n >= u.MinDays {
+			w = learnWindow(u, hist, n, priorStart, priorSlots)
+		}
+	}
+	return w
+}
+
+// priorWindow is the configured hours as a window of half hours.
+func priorWindow(start, end int) (startSlot, slots int) {
+	return start / slotMinutes, max(1, (end-start+slotMinutes-1)/slotMinutes)
 }
 
 // checkClock reports the +0000 stamps of a person without a configured zone

@@ -86,6 +86,31 @@ func BuildSnapshot(ctx context.Context, db *store.DB, cfg *config.Config, asOf t
 			windows[days][r.PersonID] = r
 		}
 	}
+	// Time outside usual hours, as the weekly history (and the risk model)
+	// measures it, for the windows of whole weeks: the 7-day window is the
+	// history's last week, so the live series continue the backfilled one.
+	judge, err := analysis.WeekJudge(ctx, db, opts.Model, opts.OwnHours, asOf)
+	if err != nil {
+		return snap, nil, err
+	}
+	judged := map[int]map[string]judgedTime{}
+	for _, days := range snapshotWindows(cfg) {
+		if days%7 != 0 {
+			continue
+		}
+		rows, err := db.WeeksEndingAt(ctx, asOf, days/7, judge)
+		if err != nil {
+			return snap, nil, err
+		}
+		judged[days] = map[string]judgedTime{}
+		for _, r := range rows {
+			t := judged[days][r.PersonID]
+			t.active += r.ActiveSeconds
+			t.off += r.OffHoursSeconds()
+			t.nonWorkingDays += r.JudgedNonWorkingDays
+			judged[days][r.PersonID] = t
+		}
+	}
 	for _, p := range people {
 		analysisWindow, active := windows[cfg.Analysis.WindowDays][p.ID]
 		if !active && !p.Configured {
@@ -106,6 +131,13 @@ func BuildSnapshot(ctx context.Context, db *store.DB, cfg *config.Config, asOf t
 				NonWorkdaysActive: w.NonWorkingDays, LateNightEvents: w.LateNightEvents, ActivityEvents: map[string]int{}}
 			if w.Events > 0 {
 				f.AfterHoursRatio = float64(w.AfterHoursEvents) / float64(w.Events)
+			}
+			if byPerson, ok := judged[days]; ok {
+				t := byPerson[p.ID]
+				f.AfterHoursActiveSeconds, f.NonWorkdaysActive, f.AfterHoursRatio = float64(t.off), t.nonWorkingDays, 0
+				if t.active > 0 {
+					f.AfterHoursRatio = float64(t.off) / float64(t.active)
+				}
 			}
 			bySource := map[string]int{"git": w.GitEvents, "github": w.GitHubEvents, "jira": w.JiraEvents}
 			for _, s := range sources {
@@ -138,13 +170,19 @@ func BuildSnapshot(ctx context.Context, db *store.DB, cfg *config.Config, asOf t
 
 // WeeklyHistory is each person's figures for the seven local days ending
 // at asOf, and every seven days before, for backfill: the past of the live
-// window="7d" series.
+// window="7d" series. Each week is judged as the risk model judged it as of
+// its last day (analysis.WeekJudge): active time outside the usual window
+// of that week and on days off, in the person's judging clock.
 func WeeklyHistory(ctx context.Context, db *store.DB, asOf time.Time, people []store.PersonRow, opts analysis.RiskOptions, pseudo *privacy.Pseudonymizer) ([]promexport.WeeklyPoint, error) {
 	teams := map[string]string{}
 	for _, p := range people {
 		teams[p.ID] = p.Team
 	}
-	weeks, err := db.WeeksEndingAt(ctx, asOf, historyWeeks)
+	judge, err := analysis.WeekJudge(ctx, db, opts.Model, opts.OwnHours, asOf)
+	if err != nil {
+		return nil, err
+	}
+	weeks, err := db.WeeksEndingAt(ctx, asOf, historyWeeks, judge)
 	if err != nil {
 		return nil, err
 	}
@@ -171,9 +209,9 @@ func WeeklyHistory(ctx context.Context, db *store.DB, asOf time.Time, people []s
 		}
 		lastDay := w.WeekStart.AddDate(0, 0, 6)
 		pt := promexport.WeeklyPoint{WeekEnd: lastDay.AddDate(0, 0, 1), Person: pseudo.ID(w.PersonID), Team: team,
-			AfterHoursActiveSeconds: float64(w.AfterHoursHours * 3600), NonWorkdaysActive: w.NonWorkingDays}
-		if w.Events > 0 {
-			pt.AfterHoursRatio = float64(w.AfterHoursEvents) / float64(w.Events)
+			AfterHoursActiveSeconds: float64(w.OffHoursSeconds()), NonWorkdaysActive: w.JudgedNonWorkingDays}
+		if w.ActiveSeconds > 0 {
+			pt.AfterHoursRatio = float64(w.OffHoursSeconds()) / float64(w.ActiveSeconds)
 		}
 		if r, ok := risk[key{w.PersonID, lastDay}]; ok {
 			pt.SustainedAfterHours = r.Sustained
@@ -194,3 +232,10 @@ func WeeklyHistory(ctx context.Context, db *store.DB, asOf time.Time, people []s
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// judgedTime is a person's active time, time outside usual hours and
+// non-working days with activity over a window of whole weeks, each week
+// judged as the weekly history judges it.
+type judgedTime struct {
+	active, off, nonWorkingDays int
+}

@@ -7,6 +7,10 @@ import (
 	"testing"
 )
 
+// nineToSixJudge judges every week against 09:00-18:00, heavy at 3 hours.
+var nineToSixJudge = WeekJudge{JudgedWeeks: 4, BaselineWeeks: 12, HeavyHours: 3,
+	Usual: func(int, int, bool, int, [48]float64) (int, int, int) { return 18, 18, UsualPrior }}
+
 // TestAnalysisFailuresNameTheirStep: a failing statement of the analysis
 // (person_days, person_weeks, the people snapshot) says which step and
 // table failed, and the driver's error stays reachable.
@@ -25,13 +29,13 @@ func TestAnalysisFailuresNameTheirStep(t *testing.T) {
 	}, {
 		name:     "person_weeks: clearing",
 		breakSQL: `ALTER TABLE person_weeks RENAME TO person_weeks_moved`,
-		call:     func(ctx context.Context, db *DB) error { return db.MaterializePersonWeeks(ctx, 3) },
+		call:     func(ctx context.Context, db *DB) error { return db.MaterializePersonWeeks(ctx, nineToSixJudge) },
 		want:     "materialize person_weeks: clear person_weeks: ",
 	}, {
-		name:     "person_weeks: inserting",
+		name:     "person_weeks: aggregating person_days",
 		breakSQL: `ALTER TABLE person_days RENAME TO person_days_moved`,
-		call:     func(ctx context.Context, db *DB) error { return db.MaterializePersonWeeks(ctx, 3) },
-		want:     "materialize person_weeks: insert person_weeks: ",
+		call:     func(ctx context.Context, db *DB) error { return db.MaterializePersonWeeks(ctx, nineToSixJudge) },
+		want:     "materialize person_weeks: aggregate person_days by week: ",
 	}})
 
 	t.Run("replace people cancelled before the transaction", func(t *testing.T) {

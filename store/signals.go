@@ -7,149 +7,6 @@ import (
 	"time"
 )
 
-// PersonWeek is one person's signals over one week: seven local days.
-type PersonWeek struct {
-	PersonID         string
-	WeekStart        time.Time // first local date of the week, as 00:00 UTC
-	Events           int
-	AfterHoursEvents int
-	AfterHoursHours  int // after-hours active hours: distinct local clock hours outside working time with activity, summed over the days
-	ActiveDays       int
-	NonWorkingDays   int // non-working days (weekends, holidays) with activity
-	NonWorkingEvents int
-	LateNightDays    int // days with activity 00:00-05:00 local
-	LateNightEvents  int
-	// WorkdaySpan is the median, over the active working days of the week,
-	// of the time from the day's first to its last activity; zero when
-	// SpanDays is 0.
-	WorkdaySpan time.Duration
-	SpanDays    int  // active working days
-	Heavy       bool // stored calendar weeks only: heavy at the last analysis
-}
-
-// weekSignalsSQL sums person_days into weeks. %[1]s is the SQL expression
-// of the week a day belongs to, %[2]s the condition on the days.
-//
-// The workday span is taken over working days only: a Saturday with two
-// commits is not a short working day, and counting it would make a person
-// who works weekends look as if their days were shorter.
-const weekSignalsSQL = `SELECT person_id, %[1]s AS week,
-    CAST(sum(events) AS BIGINT), CAST(sum(after_hours_events) AS BIGINT), CAST(sum(after_hours_hours) AS BIGINT),
-    count(*), count(*) FILTER (NOT working_day),
-    CAST(coalesce(sum(events) FILTER (NOT working_day), 0) AS BIGINT),
-    count(*) FILTER (late_night_events > 0), CAST(sum(late_night_events) AS BIGINT),
-    median(CAST(date_diff('second', first_local, last_local) AS DOUBLE)) FILTER (working_day),
-    count(*) FILTER (working_day)
-FROM person_days WHERE %[2]s
-GROUP BY ALL`
-
-func scanWeeks(rows *sql.Rows, week func(any) (time.Time, error)) ([]PersonWeek, error) {
-	defer rows.Close()
-	var out []PersonWeek
-	for rows.Next() {
-		var w PersonWeek
-		var key any
-		var span sql.NullFloat64
-		if err := rows.Scan(&w.PersonID, &key, &w.Events, &w.AfterHoursEvents, &w.AfterHoursHours, &w.ActiveDays,
-			&w.NonWorkingDays, &w.NonWorkingEvents, &w.LateNightDays, &w.LateNightEvents, &span, &w.SpanDays); err != nil {
-			return nil, fmt.Errorf("read week row: %w", err)
-		}
-		start, err := week(key)
-		if err != nil {
-			return nil, fmt.Errorf("week of %s: %w", w.PersonID, err)
-		}
-		w.WeekStart = start
-		if span.Valid {
-			w.WorkdaySpan = time.Duration(span.Float64 * float64(time.Second))
-		}
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read week rows: %w", err)
-	}
-	return out, nil
-}
-
-// MaterializePersonWeeks rebuilds person_weeks, the weekly history by local
-// calendar week (Monday to Sunday), from person_days. A week is heavy when
-// it has at least heavyAfterHours after-hours active hours.
-func (db *DB) MaterializePersonWeeks(ctx context.Context, heavyAfterHours int) error {
-	q := fmt.Sprintf(`INSERT INTO person_weeks
-		SELECT person_id, week, events, ah_events, ah_hours, active_days, nw_days, nw_events, ln_days, ln_events,
-			span, span_days, ah_hours >= ?
-		FROM (%s) w(person_id, week, events, ah_events, ah_hours, active_days, nw_days, nw_events, ln_days, ln_events, span, span_days)`,
-		fmt.Sprintf(weekSignalsSQL, `CAST(date_trunc('week', day) AS DATE)`, `true`))
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM person_weeks`); err != nil {
-			return fmt.Errorf("clear person_weeks: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, q, heavyAfterHours); err != nil {
-			return fmt.Errorf("insert person_weeks: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("materialize person_weeks: %w", err)
-	}
-	return nil
-}
-
-// PersonWeeks lists the stored calendar weeks that start in [from, to], by
-// person and week.
-func (db *DB) PersonWeeks(ctx context.Context, from, to time.Time) ([]PersonWeek, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT person_id, week_start, events, after_hours_events, after_hours_hours,
-			active_days, non_working_days, non_working_events, late_night_days, late_night_events, workday_span_s,
-			span_days, heavy
-		FROM person_weeks WHERE week_start BETWEEN ? AND ? ORDER BY person_id, week_start`, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("read person_weeks: %w", err)
-	}
-	defer rows.Close()
-	var out []PersonWeek
-	for rows.Next() {
-		var w PersonWeek
-		var span sql.NullFloat64
-		if err := rows.Scan(&w.PersonID, &w.WeekStart, &w.Events, &w.AfterHoursEvents, &w.AfterHoursHours, &w.ActiveDays,
-			&w.NonWorkingDays, &w.NonWorkingEvents, &w.LateNightDays, &w.LateNightEvents, &span, &w.SpanDays, &w.Heavy); err != nil {
-			return nil, fmt.Errorf("read person_weeks: %w", err)
-		}
-		if span.Valid {
-			w.WorkdaySpan = time.Duration(span.Float64 * float64(time.Second))
-		}
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read person_weeks: %w", err)
-	}
-	return out, nil
-}
-
-// WeeksEndingAt sums person_days into the given number of weeks that end on
-// the local date asOf: the first covers asOf-6 to asOf, the next the seven
-// days before, and so on. Weeks without activity are absent. The rows are
-// by person, most recent week first.
-func (db *DB) WeeksEndingAt(ctx context.Context, asOf time.Time, weeks int) ([]PersonWeek, error) {
-	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
-	from := asOf.AddDate(0, 0, -7*weeks+1)
-	q := fmt.Sprintf(weekSignalsSQL, `CAST((CAST(? AS DATE) - day) // 7 AS INTEGER)`, `day BETWEEN ? AND ?`) +
-		` ORDER BY person_id, week`
-	rows, err := db.sql.QueryContext(ctx, q, asOf, from, asOf)
-	if err != nil {
-		return nil, fmt.Errorf("weekly signals: %w", err)
-	}
-	out, err := scanWeeks(rows, func(key any) (time.Time, error) {
-		n, ok := key.(int32)
-		if !ok {
-			return time.Time{}, fmt.Errorf("week index %v (%T)", key, key)
-		}
-		return asOf.AddDate(0, 0, -7*int(n)-6), nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("weekly signals: %w", err)
-	}
-	return out, nil
-}
-
 // FirstActiveDays gives each person's first local date with activity, up to
 // and including asOf.
 func (db *DB) FirstActiveDays(ctx context.Context, asOf time.Time) (map[string]time.Time, error) {
@@ -366,6 +223,20 @@ func (db *DB) ActivityDays(ctx context.Context, from, to time.Time) ([]ActivityD
 	if err != nil {
 		return nil, fmt.Errorf("activity days: %w", err)
 	}
+	return scanActivityDays(rows)
+}
+
+// PersonActivityDays is ActivityDays of one person, all their days.
+func (db *DB) PersonActivityDays(ctx context.Context, personID string) ([]ActivityDay, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT person_id, day, working_day, events, coalesce(slots, 0), first_local, last_local
+		FROM person_days WHERE person_id = ? ORDER BY day`, personID)
+	if err != nil {
+		return nil, fmt.Errorf("activity days of %s: %w", personID, err)
+	}
+	return scanActivityDays(rows)
+}
+
+func scanActivityDays(rows *sql.Rows) ([]ActivityDay, error) {
 	defer rows.Close()
 	var out []ActivityDay
 	for rows.Next() {

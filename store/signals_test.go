@@ -105,10 +105,22 @@ func signalsFixture(t *testing.T) *store.DB {
 	if err := db.MaterializePersonDays(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.MaterializePersonWeeks(t.Context(), 3); err != nil {
+	if err := db.MaterializePersonWeeks(t.Context(), nineToSix); err != nil {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// nineToSix judges every week against 09:00-18:00 (half hours 18-35), as
+// the risk model does a person with too little history to learn from,
+// heavy at 3 hours outside it.
+var nineToSix = store.WeekJudge{JudgedWeeks: 4, BaselineWeeks: 12, HeavyHours: 3,
+	Usual: func(int, int, bool, int, [48]float64) (int, int, int) { return 18, 18, store.UsualPrior }}
+
+// prior909 is the window fields of a week judged against nineToSix.
+func prior909(w store.PersonWeek) store.PersonWeek {
+	w.UsualStart, w.UsualEnd, w.UsualSource = 540, 1080, "prior"
+	return w
 }
 
 func TestLocalTimeAcrossTheDSTSwitch(t *testing.T) {
@@ -136,7 +148,7 @@ func TestPersonWeeksByCalendarWeek(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.PersonWeek{{
+	want := []store.PersonWeek{prior909(store.PersonWeek{
 		PersonID: "ana", WeekStart: day("2026-03-23"), Events: 13,
 		// Mon 18:30, 18:45, 21:10; Tue (holiday) 11:00; Thu 02:30; Sat 15:00; Sun 01:59, 03:00.
 		AfterHoursEvents: 8,
@@ -146,14 +158,28 @@ func TestPersonWeeksByCalendarWeek(t *testing.T) {
 		LateNightDays: 2, LateNightEvents: 3,
 		// Working days Mon 12h05, Wed 8h, Thu 7h30, Fri 0: median 7h45.
 		WorkdaySpan: 7*time.Hour + 45*time.Minute, SpanDays: 4,
+		// Half hours: Mon 09:00, 18:30 (two commits), 21:00; Tue 11:00;
+		// Wed 09:00, 17:00; Thu 02:30, 10:00; Fri 10:00; Sat 15:00; Sun
+		// 01:30, 03:00: 12 half hours in 12 sessions.
+		ActiveSeconds: 12 * 1800, Sessions: 12,
+		// Outside 09:00-18:00 on working days: Mon 18:30, 21:00, Thu 02:30.
+		AfterHoursSeconds: 3 * 1800,
+		// Tue (holiday), Sat, Sun: four half hours, counted here only.
+		NonWorkingSeconds: 4 * 1800, JudgedNonWorkingDays: 3,
+		// Thu 02:30, Sun 01:30 and 03:00.
+		LateNightSeconds: 3 * 1800, JudgedLateNightDays: 2,
+		// 3.5 h outside usual hours >= 3.
 		Heavy: true,
-	}, {
+	}), prior909(store.PersonWeek{
 		PersonID: "bo", WeekStart: day("2026-03-16"), Events: 1, ActiveDays: 1, SpanDays: 1,
-	}, {
+		ActiveSeconds: 1800, Sessions: 1,
+	}), prior909(store.PersonWeek{
 		PersonID: "bo", WeekStart: day("2026-03-23"), Events: 3, AfterHoursEvents: 1, AfterHoursHours: 1, ActiveDays: 3, SpanDays: 3,
-	}, {
+		ActiveSeconds: 3 * 1800, Sessions: 3, AfterHoursSeconds: 1800,
+	}), prior909(store.PersonWeek{
 		PersonID: "cy", WeekStart: day("2026-03-23"), Events: 1, AfterHoursEvents: 1, AfterHoursHours: 1, ActiveDays: 1, SpanDays: 1,
-	}}
+		ActiveSeconds: 1800, Sessions: 1, AfterHoursSeconds: 1800,
+	})}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
@@ -163,17 +189,19 @@ func TestWeeksEndingAt(t *testing.T) {
 	t.Parallel()
 	db := signalsFixture(t)
 	// Weeks ending Wednesday 2026-03-25: [03-19, 03-25] and [03-12, 03-18].
-	got, err := db.WeeksEndingAt(t.Context(), day("2026-03-25"), 2)
+	got, err := db.WeeksEndingAt(t.Context(), day("2026-03-25"), 2, nineToSix)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.PersonWeek{{
+	want := []store.PersonWeek{prior909(store.PersonWeek{
 		PersonID: "ana", WeekStart: day("2026-03-19"), Events: 7, AfterHoursEvents: 4, AfterHoursHours: 3,
 		ActiveDays: 3, NonWorkingDays: 1, NonWorkingEvents: 1,
 		WorkdaySpan: (12*time.Hour + 5*time.Minute + 8*time.Hour) / 2, SpanDays: 2,
-	}, {
+		ActiveSeconds: 6 * 1800, Sessions: 6, AfterHoursSeconds: 2 * 1800, NonWorkingSeconds: 1800, JudgedNonWorkingDays: 1,
+	}), prior909(store.PersonWeek{
 		PersonID: "bo", WeekStart: day("2026-03-19"), Events: 4, AfterHoursEvents: 1, AfterHoursHours: 1, ActiveDays: 4, SpanDays: 4,
-	}}
+		ActiveSeconds: 4 * 1800, Sessions: 4, AfterHoursSeconds: 1800,
+	})}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

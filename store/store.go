@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -33,7 +34,8 @@ type DB struct {
 	path     string // as the user named it
 	real     string // with symbolic links resolved: the file DuckDB opens
 	readOnly bool
-	lock     *os.File // the writer lock, held for as long as DB is open for writing
+	lock     *os.File   // the writer lock, held for as long as DB is open for writing
+	weeksMu  sync.Mutex // one weekly history at a time: its SQL functions are the database's (weeks.go)
 }
 
 // Options tune Open.

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -35,13 +36,14 @@ var (
 )
 
 func main() {
-	phase := flag.String("phase", "all", "all (generate, then floor and analysis runs), gen, floor, analyze, or history (after analyze)")
+	phase := flag.String("phase", "all", "all (generate, then floor and analysis runs), gen, floor, analyze, history or weeks (after analyze)")
 	dir := flag.String("dir", "", "working directory, kept (default: a new temporary directory, removed at the end)")
 	people := flag.Int("people", 2000, "people")
 	events := flag.Int("events", 10_000_000, "events")
 	days := flag.Int("days", 730, "days of history")
 	runs := flag.Int("runs", 3, "analysis runs after generating")
 	weeks := flag.Int("weeks", 26, "history phase: weeks of past assessments, one analysis.AssessPeople each")
+	cpuProfile := flag.String("cpuprofile", "", "weeks phase: write a CPU profile of store.MaterializePersonWeeks to this file")
 	random := flag.Bool("random", false, "store the events in random order instead of the collectors' (repository, time) order")
 	unzoned := flag.Bool("unzoned", false, "configure no zones: every person is judged in their commits' offsets, and their +0000 stamps are checked against their others")
 	utcPercent := flag.Int("utc-percent", 0, "percent of each person's commits stamped +0000 (a UTC-set container or VM beside their laptop), at the same instants")
@@ -82,6 +84,8 @@ func main() {
 		check(analyze(ctx, dbPath, cfgPath))
 	case "history":
 		check(history(ctx, dbPath, cfgPath, *weeks))
+	case "weeks":
+		check(personWeeks(ctx, dbPath, cfgPath, *cpuProfile))
 	default:
 		check(fmt.Errorf("unknown phase %q", *phase))
 	}
@@ -265,6 +269,43 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// personWeeks times store.MaterializePersonWeeks alone, as analysis.Analyze
+// calls it, on an analysed copy; with a profile path it writes a CPU
+// profile of it.
+func personWeeks(ctx context.Context, dbPath, cfgPath, profile string) error {
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, dbPath, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	judge, err := analysis.WeekJudge(ctx, db, cfg.Analysis, analysis.RiskOptionsFor(cfg).OwnHours, time.Time{})
+	if err != nil {
+		return err
+	}
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	start, cpu0 := time.Now(), cpuTime()
+	if err := db.MaterializePersonWeeks(ctx, judge); err != nil {
+		return err
+	}
+	fmt.Printf("person-weeks: store.MaterializePersonWeeks %s wall, %s CPU, peak RSS %s\n", time.Since(start).Round(time.Millisecond),
+		(cpuTime() - cpu0).Round(time.Millisecond), peakRSS())
+	return nil
 }
 
 // history times what a nightly run spends on the weekly risk history:

@@ -96,7 +96,7 @@ func reportRun(ctx context.Context, o *reportOptions) error {
 	}
 	var history report.History // read before the ids become pseudonyms
 	if o.format == "html" {
-		if history, err = report.LoadHistory(ctx, db, w, cfg.Analysis); err != nil {
+		if history, err = report.LoadHistory(ctx, db, w, analysis.RiskOptionsFor(cfg)); err != nil {
 			return err
 		}
 	}

@@ -24,13 +24,13 @@ var (
 		"1 when the person's after-hours load is sustained over recent weeks (the analysis flag), else 0.",
 		personLabels)
 	afterHoursRatioDesc = newDesc("overtime_afterhours_ratio",
-		"Share (0-1) of the person's activity events outside their working hours, in their local time, over the window.",
+		"Share (0-1) of the person's active time (half hours with activity) outside their usual hours (working days outside the usual window, and days off), over the window; each week judged as the risk model judges it.",
 		windowLabels)
 	afterHoursActiveDesc = newDesc("overtime_afterhours_active_seconds",
-		"Distinct local clock hours outside working hours with any activity, times 3600, over the window.",
+		"Active time (half hours with activity) outside the person's usual hours: on working days outside their usual window, and on days off, over the window; each week judged as the risk model judges it.",
 		windowLabels)
 	nonWorkdaysDesc = newDesc("overtime_nonworkdays_active",
-		"Distinct local non-working days (weekends, holidays) with activity over the window.",
+		"Distinct local non-working days (weekends, holidays) with activity over the window, in the clock the person is judged in.",
 		windowLabels)
 	lateNightDesc = newDesc("overtime_late_night_events",
 		"Activity events between 00:00 and 05:00 local time over the window.",

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/overtime-project/overtime/analysis"
-	"github.com/overtime-project/overtime/config"
 	"github.com/overtime-project/overtime/store"
 )
 
@@ -31,8 +30,8 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 // the HTML report's charts.
 type WeekFigures struct {
 	End            time.Time // the week's last local date
-	AfterHoursHrs  int       // after-hours active hours
-	NonWorkingDays int       // non-working days with activity
+	AfterHoursHrs  float64   // active hours outside usual hours: working days outside the usual window, and days off
+	NonWorkingDays int       // non-working days with activity, in the judging clock
 	WorkdaySpan    time.Duration
 	SpanDays       int // active working days the span is the median of
 	Events         int
@@ -48,12 +47,18 @@ type History struct {
 }
 
 // LoadHistory reads the weekly figures of the people of w for the judged
-// and baseline weeks of the model m. Load it before the ids are
+// and baseline weeks of the model, each week as the model judged it as of
+// its last day (analysis.WeekJudge). Load it before the ids are
 // pseudonymized: it is matched to w.People by position afterwards.
-func LoadHistory(ctx context.Context, db *store.DB, w analysis.Window, m config.Analysis) (History, error) {
+func LoadHistory(ctx context.Context, db *store.DB, w analysis.Window, opts analysis.RiskOptions) (History, error) {
+	m := opts.Model
 	h := History{JudgedWeeks: m.Sustained.Weeks, BaselineWeeks: m.BaselineWeeks}
 	n := h.JudgedWeeks + h.BaselineWeeks
-	rows, err := db.WeeksEndingAt(ctx, w.AsOf, n)
+	judge, err := analysis.WeekJudge(ctx, db, m, opts.OwnHours, w.AsOf)
+	if err != nil {
+		return h, fmt.Errorf("html report history: %w", err)
+	}
+	rows, err := db.WeeksEndingAt(ctx, w.AsOf, n, judge)
 	if err != nil {
 		return h, fmt.Errorf("html report history: %w", err)
 	}
@@ -73,7 +78,7 @@ func LoadHistory(ctx context.Context, db *store.DB, w analysis.Window, m config.
 			}
 			wk := &weeks[n-1-k]
 			wk.AfterHoursHrs, wk.NonWorkingDays, wk.WorkdaySpan, wk.SpanDays, wk.Events =
-				r.AfterHoursHours, r.NonWorkingDays, r.WorkdaySpan, r.SpanDays, r.Events
+				float64(r.OffHoursSeconds())/3600, r.JudgedNonWorkingDays, r.WorkdaySpan, r.SpanDays, r.Events
 		}
 		h.People = append(h.People, weeks)
 	}
@@ -252,7 +257,7 @@ func charts(weeks []WeekFigures, baseline int) []chart {
 		return math.Round(w.WorkdaySpan.Hours()*10) / 10
 	}
 	return []chart{
-		drawChart("after-hours", "After-hours time", "h", weeks, baseline, func(w WeekFigures) float64 { return float64(w.AfterHoursHrs) }),
+		drawChart("after-hours", "Time outside usual hours", "h", weeks, baseline, func(w WeekFigures) float64 { return w.AfterHoursHrs }),
 		drawChart("non-working-days", "Non-working days with activity", "days", weeks, baseline, func(w WeekFigures) float64 { return float64(w.NonWorkingDays) }),
 		drawChart("span", "Workday span (median)", "h", weeks, baseline, spanHours),
 	}

@@ -108,7 +108,7 @@ func TestHTMLInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := report.LoadHistory(ctx, db, w, res.Config.Analysis)
+	h, err := report.LoadHistory(ctx, db, w, analysis.RiskOptionsFor(res.Config))
 	if err != nil {
 		t.Fatal(err)
 	}
