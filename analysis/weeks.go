@@ -29,7 +29,8 @@ func WeekJudge(ctx context.Context, db *store.DB, m config.Analysis, ownHours ma
 		ShiftMinutes: map[string]int{}, OwnHours: ownHours}
 	for id, c := range clocks {
 		if c.Zoned || c.Stamped < m.Clock.MinStamped || c.Stamped == 0 ||
-			round(float64(c.StampedUTC)/float64(c.Stamped), 3) < m.Clock.UTCShare {
+			round(float64(c.StampedUTC-c.UTCReread)/float64(c.Stamped), 3) < m.Clock.UTCShare {
+			// As checkClock: only the stamps still read at +0000 count.
 			continue
 		}
 		rows, err := db.PersonActivityDays(ctx, id)
@@ -64,8 +65,8 @@ func WeekJudge(ctx context.Context, db *store.DB, m config.Analysis, ownHours ma
 
 // personOf is the input of Build for one person's stored days.
 func personOf(c store.PersonClock, own bool, rows []store.ActivityDay) Person {
-	p := Person{Start: c.StartMinute, End: c.EndMinute, OwnHours: own, WorkdayMask: c.WorkdayMask, Zoned: c.Zoned,
-		Stamped: c.Stamped, StampedUTC: c.StampedUTC}
+	p := PersonOf(c, nil)
+	p.OwnHours = own
 	for _, r := range rows {
 		p.Days = append(p.Days, Day{Date: r.Day, Working: r.WorkingDay, Events: r.Events, Slots: r.Slots, Span: r.LastLocal.Sub(r.FirstLocal)})
 	}
