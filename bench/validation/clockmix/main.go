@@ -18,7 +18,6 @@
 package main
 
 import (
-	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	"os"
@@ -27,6 +26,8 @@ import (
 	"strings"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/overtime-project/overtime/bench/validation/label"
 )
 
 type stamp struct {
@@ -117,7 +118,7 @@ func run(dir string) error {
 		}
 		if n == 0 {
 			if len(ss) >= 20 && utc*5 >= len(ss) {
-				untouched = append(untouched, fmt.Sprintf("%s %.0f%% of %d", shortID(id, names[id]), 100*float64(utc)/float64(len(ss)), len(ss)))
+				untouched = append(untouched, fmt.Sprintf("%s %.0f%% of %d", label.ShortID(id, names[id]), 100*float64(utc)/float64(len(ss)), len(ss)))
 			}
 			continue
 		}
@@ -131,7 +132,7 @@ func run(dir string) error {
 		}
 		sort.Strings(readAs)
 		lines = append(lines, fmt.Sprintf("  %s: %d stamps, %d at +0000 (%.0f%%); %d re-read at %s: %d read better, %d worse, %d even",
-			shortID(id, names[id]), len(ss), utc, 100*float64(utc)/float64(len(ss)), n, strings.Join(readAs, " "), b, w, n-b-w))
+			label.ShortID(id, names[id]), len(ss), utc, 100*float64(utc)/float64(len(ss)), n, strings.Join(readAs, " "), b, w, n-b-w))
 	}
 	fmt.Printf("%s: %d people without a zone mix +0000 and other offsets; the rule touches %d: %d stamps re-read, %d read better, %d worse, %d even\n",
 		filepath.Base(dir), mixed, touched, reread, better, worse, reread-better-worse)
@@ -174,23 +175,4 @@ func offsetText(s int) string {
 		sign, s = '-', -s
 	}
 	return fmt.Sprintf("%c%02d%02d", sign, s/3600, s%3600/60)
-}
-
-// shortID is the initials of a name and 4 hex digits of the id's hash, as
-// bench/validation prints them.
-func shortID(id, name string) string {
-	ini := ""
-	for _, w := range strings.Fields(name) {
-		for _, r := range w {
-			if r < 128 && (r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') {
-				ini += strings.ToUpper(string(r))
-			}
-			break
-		}
-	}
-	if len(ini) > 3 {
-		ini = ini[:3]
-	}
-	h := sha256.Sum256([]byte(id))
-	return fmt.Sprintf("%s-%x", ini, h[:2])
 }
