@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/overtime-project/overtime/analysis"
+	"github.com/overtime-project/overtime/config"
 	"github.com/overtime-project/overtime/export/report"
 	"github.com/overtime-project/overtime/internal/gittest"
 	"github.com/overtime-project/overtime/internal/storetest"
@@ -61,21 +62,7 @@ func TestUTCStampsContradictedByOtherStamps(t *testing.T) {
 	// Ben's last VM stamp, Friday 17:30 (Saturday 00:30 UTC), has no laptop
 	// stamp after it until Monday's: until then it is read as recorded.
 	commits = append(commits, gittest.Commit{AuthorName: "Ben", AuthorEmail: "ben@example.com", When: gittest.At(2026, 6, 29, 10, 0, "-0700")})
-	repo.FastImport(commits)
-	db := storetest.Open(t)
-	collect(t, db, repo.Dir)
-	if _, err := db.Write(t.Context(), store.Batch{Events: reviews}); err != nil {
-		t.Fatal(err)
-	}
-	cfg := parseConfig(t, "sources: {git: []}\n")
-	if _, err := analysis.Analyze(t.Context(), db, cfg); err != nil {
-		t.Fatal(err)
-	}
-
-	local, err := db.LocalEvents(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, cfg, local := analyzeCommitsAndReviews(t, repo, commits, reviews)
 	seen := map[string]int{}
 	for _, e := range local {
 		who := strings.TrimSuffix(e.PersonID, "@example.com")
@@ -181,20 +168,7 @@ func TestUTCStampsThatAreTheTruth(t *testing.T) {
 		reviews = append(reviews, store.Event{Source: "github", Kind: "review", ID: fmt.Sprintf("mia-%d-%d-%d", y, m, d),
 			Identity: "email:mia@example.com", At: time.Date(y, m, d, 14, 0, 0, 0, zone).UTC(), Scope: "example/app"})
 	})
-	repo.FastImport(commits)
-	db := storetest.Open(t)
-	collect(t, db, repo.Dir)
-	if _, err := db.Write(t.Context(), store.Batch{Events: reviews}); err != nil {
-		t.Fatal(err)
-	}
-	cfg := parseConfig(t, "sources: {git: []}\n")
-	if _, err := analysis.Analyze(t.Context(), db, cfg); err != nil {
-		t.Fatal(err)
-	}
-	local, err := db.LocalEvents(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, cfg, local := analyzeCommitsAndReviews(t, repo, commits, reviews)
 	n := 0
 	for _, e := range local {
 		if e.Source == "github" && e.PersonID == "mia@example.com" && e.Local.Before(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
@@ -249,4 +223,26 @@ func deref(s *string) string {
 		return "<nil>"
 	}
 	return *s
+}
+
+// analyzeCommitsAndReviews imports the commits into repo, collects it into a
+// new database, stores the reviews (GitHub records no offset), analyses with
+// no people configured and returns every event in local time.
+func analyzeCommitsAndReviews(t *testing.T, repo *gittest.Repo, commits []gittest.Commit, reviews []store.Event) (*store.DB, *config.Config, []store.LocalEvent) {
+	t.Helper()
+	repo.FastImport(commits)
+	db := storetest.Open(t)
+	collect(t, db, repo.Dir)
+	if _, err := db.Write(t.Context(), store.Batch{Events: reviews}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := parseConfig(t, "sources: {git: []}\n")
+	if _, err := analysis.Analyze(t.Context(), db, cfg); err != nil {
+		t.Fatal(err)
+	}
+	local, err := db.LocalEvents(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, cfg, local
 }
