@@ -273,9 +273,14 @@ privacy: {include_unclaimed: true} # the stranger is judged by the defaults
 	// The Go reference reads a +0000 stamp that the person's other stamps
 	// contradict at their offset (docs/methodology.md), for people without
 	// a configured zone.
+	// Each person's rules: their own, else the defaults.
+	rulesOf := map[string]worktime.Rules{}
 	unzoned := map[string]bool{}
 	for _, e := range events {
 		p := res.ByIdentity[e.Identity]
+		if _, ok := rulesOf[p]; ok {
+			continue
+		}
 		rules, err := cfg.DefaultRules()
 		if cp, ok := cfg.Person(p); ok {
 			rules, err = cfg.Rules(cp)
@@ -283,7 +288,7 @@ privacy: {include_unclaimed: true} # the stranger is judged by the defaults
 		if err != nil {
 			t.Fatal(err)
 		}
-		unzoned[p] = rules.Location == nil
+		rulesOf[p], unzoned[p] = rules, rules.Location == nil
 	}
 	readAs := contradictedUTCDays(events, res.ByIdentity, unzoned)
 	asRead := func(p string, e store.Event) int {
@@ -331,13 +336,7 @@ privacy: {include_unclaimed: true} # the stranger is judged by the defaults
 	byKey := map[string]facts{}
 	for _, e := range events {
 		p := res.ByIdentity[e.Identity]
-		rules, err := cfg.DefaultRules()
-		if cp, ok := cfg.Person(p); ok {
-			rules, err = cfg.Rules(cp)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		rules := rulesOf[p]
 		var recorded *int
 		if e.HasOffset {
 			off := asRead(p, e)
