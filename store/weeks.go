@@ -115,12 +115,19 @@ var nibbleSteps = [...]struct{ shift, mask int64 }{{24, 0x000000FF000000FF}, {12
 // which a clock shift may move back), the v1 side the days numbered
 // $from_dn to $to_v1_dn. One aggregation makes both: a join of two
 // per-week aggregations cost several times more at 10 M events.
+//
+// The aggregation is most of the weekly history's cost, and DuckDB's cost
+// grows with the number of aggregates, their filters, and above all with a
+// holistic one (a median). So each day contributes packed words that a
+// plain sum adds up without carries, and the outer query unpacks them:
+// a week has at most seven v1 days and seven v2 days (one row per person
+// and day on each side), so a count of days fits in 4 bits, a count of
+// half hours (at most 336) in 9, and the day at position pos (0-6) of the
+// week owns its own bits of a word (its night half hours, its workday span).
 func weeksStageSQL() string {
-	var nibbles, spreads []string
+	var spreads []string
 	for c := range weekNibbles {
-		nibbles = append(nibbles, fmt.Sprintf("CAST(coalesce(sum(s%d) FILTER (v2 AND working), 0) AS BIGINT) AS k%d", c, c))
-		x := fmt.Sprintf("((slots >> %d) & 65535)", 16*c)
-		spreads = append(spreads, x+fmt.Sprintf(" AS s%d", c))
+		spreads = append(spreads, fmt.Sprintf("((wslots >> %d) & 65535) AS s%d", 16*c, c))
 	}
 	// spread0..3 spread each day's three 16-bit chunks step by step.
 	var steps [len(nibbleSteps)]string
@@ -135,7 +142,7 @@ func weeksStageSQL() string {
 	SELECT person_id, workday_mask, start_minute, end_minute, CAST(overtime_week_person(person_id) >> 1 AS INTEGER) // 30 AS shift,
 		overtime_week_person(person_id) & 1 AS own
 	FROM person_rules
-), src AS (
+), src AS NOT MATERIALIZED (
 	SELECT p.person_id, p.working_day, p.slots, p.events, p.after_hours_events, p.after_hours_hours, p.late_night_events, p.first_local, p.last_local,
 		CAST(p.day - DATE '1970-01-01' AS INTEGER) AS dn, coalesce(r.shift, 0) AS shift, coalesce(r.workday_mask, 0) AS workday_mask
 	FROM person_days p LEFT JOIN rules r USING (person_id)
@@ -163,47 +170,71 @@ func weeksStageSQL() string {
 	FROM (
 		SELECT person_id, dn, working_day AS working, slots, dn >= $from_dn AND dn <= $to_v1_dn AS v1, shift = 0 AND slots <> 0 AS v2,
 			events, after_hours_events, after_hours_hours, late_night_events,
-			CAST(date_diff('second', first_local, last_local) AS DOUBLE) AS span_s
+			-- first and last activity are on the same local date: under 2^17 s
+			least(date_diff('second', first_local, last_local), 131071) AS span_s
 		FROM src
 		UNION ALL
-		SELECT person_id, dn, working, slots, false, true, 0, 0, 0, 0, NULL FROM moved)
+		SELECT person_id, dn, working, slots, false, true, 0, 0, 0, 0, 0 FROM moved)
 	WHERE (v1 OR v2) AND dn <= $to_v1_dn
-), spread AS (
-	SELECT * EXCLUDE (s0, s1, s2), %[2]s FROM (
-		SELECT * EXCLUDE (s0, s1, s2), %[3]s FROM (
-			SELECT * EXCLUDE (s0, s1, s2), %[4]s FROM (
-				SELECT * EXCLUDE (s0, s1, s2), %[5]s FROM (
-					SELECT *, %[6]s FROM days))))
-), weeks AS (
-	-- Everything of a week that does not depend on its usual window, in one
-	-- pass over the days; what does (time outside the window, late night
-	-- outside it) is taken from the working days' half-hour counts (k0..k2)
-	-- and the days' night half hours (00:00-05:00, ten bits a day,
-	-- six days in night_a and the seventh in night_b).
+), words AS (
+	-- Each day's share of its week. counts: v1 days (bits 0-3), v1
+	-- non-working days (4-7), v1 days with late-night events (8-11), v2
+	-- days (12-15), v2 working days (16-19), v2 non-working days (20-23),
+	-- v1 after-hours clock hours (24-31), v2 active half hours (32-40),
+	-- of them on non-working days (41-49), v2 sessions (50-57). night_a,
+	-- night_b: the v2 day's half hours 00:00-05:00 (ten bits a day, six days
+	-- in night_a and the seventh in night_b). spans: the v1 working day's
+	-- span in seconds (17 bits a day, from bit 17·pos) and which of the
+	-- seven days are v1 working days (bits 119-125). wslots: the v2 working
+	-- day's half hours, spread into 4-bit counters below (k0..k2).
 	SELECT person_id, wk,
-		CAST(coalesce(sum(events) FILTER (v1), 0) AS INTEGER) AS events,
-		CAST(coalesce(sum(after_hours_events) FILTER (v1), 0) AS INTEGER) AS ah_events,
-		CAST(coalesce(sum(after_hours_hours) FILTER (v1), 0) AS INTEGER) AS ah_hours,
-		CAST(count(*) FILTER (v1) AS INTEGER) AS active_days,
-		CAST(count(*) FILTER (v1 AND NOT working) AS INTEGER) AS nw_days,
-		CAST(coalesce(sum(events) FILTER (v1 AND NOT working), 0) AS INTEGER) AS nw_events,
-		CAST(count(*) FILTER (v1 AND late_night_events > 0) AS INTEGER) AS ln_days,
-		CAST(coalesce(sum(late_night_events) FILTER (v1), 0) AS INTEGER) AS ln_events,
-		median(span_s) FILTER (v1 AND working) AS span, CAST(count(*) FILTER (v1 AND working) AS INTEGER) AS span_days,
-		count(*) FILTER (v2) AS v2_days,
-		count(*) FILTER (v2 AND working) AS n, %[1]s,
-		CAST(coalesce(sum(bit_count(slots)) FILTER (v2), 0) AS INTEGER) AS active_slots,
-		CAST(coalesce(sum(bit_count(slots & ~(slots << 1))) FILTER (v2), 0) AS INTEGER) AS sessions,
-		CAST(coalesce(sum(bit_count(slots)) FILTER (v2 AND NOT working), 0) AS INTEGER) AS nw_slots,
-		CAST(count(*) FILTER (v2 AND NOT working) AS INTEGER) AS nw_days2,
-		coalesce(bit_or((slots & 1023) << (10 * least(pos, 5))) FILTER (v2 AND pos < 6), 0) AS night_a,
-		coalesce(bit_or(slots & 1023) FILTER (v2 AND pos = 6), 0) AS night_b
+		CASE WHEN v1 THEN events ELSE 0 END AS events1,
+		CASE WHEN v1 THEN after_hours_events ELSE 0 END AS ah_events1,
+		CASE WHEN v1 AND NOT working THEN events ELSE 0 END AS nw_events1,
+		CASE WHEN v1 THEN late_night_events ELSE 0 END AS ln_events1,
+		(CAST(v1 AS BIGINT)) | (CAST(v1 AND NOT working AS BIGINT) << 4) | (CAST(v1 AND late_night_events > 0 AS BIGINT) << 8)
+			| (CAST(v2 AS BIGINT) << 12) | (CAST(v2 AND working AS BIGINT) << 16) | (CAST(v2 AND NOT working AS BIGINT) << 20)
+			| (CASE WHEN v1 THEN CAST(after_hours_hours AS BIGINT) << 24 ELSE 0 END)
+			| (CASE WHEN v2 THEN CAST(bit_count(slots) AS BIGINT) << 32 ELSE 0 END)
+			| (CASE WHEN v2 AND NOT working THEN CAST(bit_count(slots) AS BIGINT) << 41 ELSE 0 END)
+			| (CASE WHEN v2 THEN CAST(bit_count(slots & ~(slots << 1)) AS BIGINT) << 50 ELSE 0 END) AS counts,
+		CASE WHEN v2 AND pos < 6 THEN (slots & 1023) << (10 * pos) ELSE 0 END AS night_a,
+		CASE WHEN v2 AND pos = 6 THEN slots & 1023 ELSE 0 END AS night_b,
+		CASE WHEN v1 AND working THEN (CAST(span_s AS HUGEINT) << (17 * pos)) | (CAST(1 AS HUGEINT) << (119 + pos)) ELSE 0 END AS spans,
+		CASE WHEN v2 AND working THEN slots ELSE 0 END AS wslots
+	FROM days
+), spread AS (
+	SELECT * EXCLUDE (s0, s1, s2), %[1]s FROM (
+		SELECT * EXCLUDE (s0, s1, s2), %[2]s FROM (
+			SELECT * EXCLUDE (s0, s1, s2), %[3]s FROM (
+				SELECT * EXCLUDE (s0, s1, s2), %[4]s FROM (
+					SELECT *, %[5]s FROM words))))
+), summed AS (
+	SELECT person_id, wk, sum(events1) AS events, sum(ah_events1) AS ah_events, sum(nw_events1) AS nw_events,
+		sum(ln_events1) AS ln_events, sum(counts) AS counts, sum(night_a) AS night_a, sum(night_b) AS night_b,
+		sum(spans) AS spans, sum(s0) AS k0, sum(s1) AS k1, sum(s2) AS k2
 	FROM spread GROUP BY person_id, wk
+), weeks AS (
+	SELECT person_id, wk,
+		CAST(events AS INTEGER) AS events, CAST(ah_events AS INTEGER) AS ah_events,
+		CAST((counts >> 24) & 255 AS INTEGER) AS ah_hours,
+		CAST(counts & 15 AS INTEGER) AS active_days, CAST((counts >> 4) & 15 AS INTEGER) AS nw_days,
+		CAST(nw_events AS INTEGER) AS nw_events,
+		CAST((counts >> 8) & 15 AS INTEGER) AS ln_days, CAST(ln_events AS INTEGER) AS ln_events,
+		CASE WHEN spans >> 119 = 0 THEN NULL ELSE list_median(list_transform(list_filter(range(7), lambda i: (spans >> (119 + i)) & 1 = 1),
+			lambda i: CAST((spans >> (17 * i)) & 131071 AS DOUBLE))) END AS span,
+		CAST(bit_count(CAST(spans >> 119 AS BIGINT)) AS INTEGER) AS span_days,
+		(counts >> 12) & 15 AS v2_days, (counts >> 16) & 15 AS n,
+		CAST(k0 AS BIGINT) AS k0, CAST(k1 AS BIGINT) AS k1, CAST(k2 AS BIGINT) AS k2,
+		CAST((counts >> 32) & 511 AS INTEGER) AS active_slots, CAST((counts >> 50) & 255 AS INTEGER) AS sessions,
+		CAST((counts >> 41) & 511 AS INTEGER) AS nw_slots, CAST((counts >> 20) & 15 AS INTEGER) AS nw_days2,
+		CAST(night_a AS BIGINT) AS night_a, CAST(night_b AS BIGINT) AS night_b
+	FROM summed
 )
 SELECT w.*, coalesce(r.start_minute, 540) AS start_minute, coalesce(r.end_minute, 1080) AS end_minute,
 	coalesce(r.own, 0) AS own, coalesce(r.shift, 0) AS shift
 FROM weeks w LEFT JOIN rules r USING (person_id)
-`, strings.Join(nibbles, ", "), steps[3], steps[2], steps[1], steps[0], strings.Join(spreads, ", "))
+`, steps[3], steps[2], steps[1], steps[0], strings.Join(spreads, ", "))
 }
 
 // weeksSQL is the weekly history's last step: the weeks of overtime_weeks
