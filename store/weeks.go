@@ -139,8 +139,7 @@ func weeksStageSQL() string {
 		steps[i] = strings.Join(cols, ", ")
 	}
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE overtime_weeks AS WITH rules AS MATERIALIZED (
-	SELECT person_id, workday_mask, start_minute, end_minute, CAST(overtime_week_person(person_id) >> 1 AS INTEGER) // 30 AS shift,
-		overtime_week_person(person_id) & 1 AS own
+	SELECT person_id, workday_mask, start_minute, end_minute, CAST(overtime_week_person(person_id) AS INTEGER) // 30 AS shift
 	FROM person_rules
 ), src AS NOT MATERIALIZED (
 	SELECT p.person_id, p.working_day, p.slots, p.events, p.after_hours_events, p.after_hours_hours, p.late_night_events, p.first_local, p.last_local,
@@ -224,7 +223,7 @@ func weeksStageSQL() string {
 		CASE WHEN spans >> 119 = 0 THEN NULL ELSE list_median(list_transform(list_filter(range(7), lambda i: (spans >> (119 + i)) & 1 = 1),
 			lambda i: CAST((spans >> (17 * i)) & 131071 AS DOUBLE))) END AS span,
 		CAST(bit_count(CAST(spans >> 119 AS BIGINT)) AS INTEGER) AS span_days,
-		(counts >> 12) & 15 AS v2_days, (counts >> 16) & 15 AS n,
+		CAST((counts >> 12) & 15 AS INTEGER) AS v2_days, CAST((counts >> 16) & 15 AS INTEGER) AS n,
 		CAST(k0 AS BIGINT) AS k0, CAST(k1 AS BIGINT) AS k1, CAST(k2 AS BIGINT) AS k2,
 		CAST((counts >> 32) & 511 AS INTEGER) AS active_slots, CAST((counts >> 50) & 255 AS INTEGER) AS sessions,
 		CAST((counts >> 41) & 511 AS INTEGER) AS nw_slots, CAST((counts >> 20) & 15 AS INTEGER) AS nw_days2,
@@ -232,7 +231,7 @@ func weeksStageSQL() string {
 	FROM summed
 )
 SELECT w.*, coalesce(r.start_minute, 540) AS start_minute, coalesce(r.end_minute, 1080) AS end_minute,
-	coalesce(r.own, 0) AS own, coalesce(r.shift, 0) AS shift
+	coalesce(r.shift, 0) AS shift
 FROM weeks w LEFT JOIN rules r USING (person_id)
 `, steps[3], steps[2], steps[1], steps[0], strings.Join(spreads, ", "))
 }
@@ -254,7 +253,7 @@ func weeksSQL() string {
 	}
 	nights = append(nights, "CAST(night_b & nbar <> 0 AS INTEGER)")
 	return fmt.Sprintf(`WITH usual AS (
-	SELECT w.*, u.u FROM overtime_weeks w JOIN overtime_week_windows u USING (person_id, wk)
+	SELECT w.*, u.u FROM overtime_weeks w JOIN overtime_week_windows u ON u.rid = w.rowid
 ), judged AS (
 	SELECT *, CASE WHEN v2_days > 0 THEN u & 281474976710655 ELSE 281474976710655 END AS mask,
 		CASE WHEN v2_days > 0 THEN ~u & 1023 ELSE 0 END AS nbar
@@ -284,19 +283,42 @@ const weekOriginBack = 7 * 200_000
 
 // weekWindows decides the usual window of every week of overtime_weeks
 // from the week firstWk on, in Go, and writes them to the temporary table
-// overtime_week_windows (person_id, wk, u), u packed as the window's
-// half-hour mask (bits 0-47), its start (48-53), its length less one
-// (54-59) and its source (60-61). A week's window is learned from the
-// working days of the baseline weeks before the judged weeks ending with
-// it: weeks wk-J-B+1 .. wk-J, a sliding sum over each person's weeks in
-// order (one read of the weeks and one append, instead of a window
-// function and a scalar function per week inside DuckDB).
+// overtime_week_windows (rid, u): rid is the week's rowid in
+// overtime_weeks, u packs the window's half-hour mask (bits 0-47), its
+// start (48-53), its length less one (54-59) and its source (60-61). A
+// week's window is learned from the working days of the baseline weeks
+// before the judged weeks ending with it: weeks wk-J-B+1 .. wk-J, a sliding
+// sum over each person's weeks in order (one read of the weeks and one
+// append, instead of a window function and a scalar function per week
+// inside DuckDB). The weeks are read with as few columns as serve: the
+// person's hours once per person, and the join back on the rowid alone.
 func weekWindows(ctx context.Context, conn *sql.Conn, j WeekJudge, firstWk int) error {
-	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE overtime_week_windows (person_id VARCHAR, wk BIGINT, u BIGINT)`); err != nil {
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE overtime_week_windows (rid BIGINT, u BIGINT)`); err != nil {
 		return fmt.Errorf("create overtime_week_windows: %w", err)
 	}
-	rows, err := conn.QueryContext(ctx, `SELECT person_id, wk, n, k0, k1, k2, start_minute, end_minute, own
-		FROM overtime_weeks ORDER BY person_id, wk`)
+	type hours struct{ start, end int }
+	personHours := map[string]hours{}
+	var weekCount int
+	prows, err := conn.QueryContext(ctx, `SELECT person_id, any_value(start_minute), any_value(end_minute), count(*)
+		FROM overtime_weeks GROUP BY person_id`)
+	if err != nil {
+		return fmt.Errorf("read the hours in overtime_weeks: %w", err)
+	}
+	for prows.Next() {
+		var id string
+		var h hours
+		var n int
+		if err := prows.Scan(&id, &h.start, &h.end, &n); err != nil {
+			prows.Close()
+			return fmt.Errorf("read the hours in overtime_weeks: %w", err)
+		}
+		personHours[id] = h
+		weekCount += n
+	}
+	if err := prows.Err(); err != nil {
+		return fmt.Errorf("read the hours in overtime_weeks: %w", err)
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT rowid, person_id, wk, n, k0, k1, k2 FROM overtime_weeks ORDER BY person_id, wk`)
 	if err != nil {
 		return fmt.Errorf("read overtime_weeks: %w", err)
 	}
@@ -305,8 +327,11 @@ func weekWindows(ctx context.Context, conn *sql.Conn, j WeekJudge, firstWk int) 
 		wk, n int64
 		k     [weekNibbles]int64
 	}
-	var out [][]driver.Value
+	type window struct{ rid, u int64 }
+	out := make([]window, 0, weekCount)
 	var person string
+	var ph hours
+	var own bool
 	var weeks []week // the person's weeks so far, in order
 	var lo, hi int   // weeks[lo:hi] are in the current baseline
 	var n int64
@@ -319,14 +344,15 @@ func weekWindows(ctx context.Context, conn *sql.Conn, j WeekJudge, firstWk int) 
 	}
 	J, B := int64(j.JudgedWeeks), int64(j.BaselineWeeks)
 	for rows.Next() {
+		var rid int64
 		var id string
 		var w week
-		var start, end, own int64
-		if err := rows.Scan(&id, &w.wk, &w.n, &w.k[0], &w.k[1], &w.k[2], &start, &end, &own); err != nil {
+		if err := rows.Scan(&rid, &id, &w.wk, &w.n, &w.k[0], &w.k[1], &w.k[2]); err != nil {
 			return fmt.Errorf("read overtime_weeks row: %w", err)
 		}
 		if id != person {
 			person, weeks, lo, hi, n, hist = id, weeks[:0], 0, 0, 0, [48]int64{}
+			ph, own = personHours[id], j.OwnHours[id]
 		}
 		weeks = append(weeks, w)
 		for hi < len(weeks) && weeks[hi].wk <= w.wk-J {
@@ -344,12 +370,11 @@ func weekWindows(ctx context.Context, conn *sql.Conn, j WeekJudge, firstWk int) 
 		for i, c := range hist {
 			h[i] = float64(c)
 		}
-		startSlot, slots, source := j.Usual(int(start), int(end), own == 1, int(n), h)
+		startSlot, slots, source := j.Usual(ph.start, ph.end, own, int(n), h)
 		if startSlot < 0 || startSlot > 47 || slots < 1 || slots > 48 || source < 0 || source > 3 {
 			return fmt.Errorf("usual window of %s out of range: start %d, %d half hours, source %d", id, startSlot, slots, source)
 		}
-		u := int64(halfHourWindow(startSlot, slots) | uint64(startSlot)<<48 | uint64(slots-1)<<54 | uint64(source)<<60)
-		out = append(out, []driver.Value{id, w.wk, u})
+		out = append(out, window{rid, int64(halfHourWindow(startSlot, slots) | uint64(startSlot)<<48 | uint64(slots-1)<<54 | uint64(source)<<60)})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read overtime_weeks: %w", err)
@@ -361,8 +386,8 @@ func weekWindows(ctx context.Context, conn *sql.Conn, j WeekJudge, firstWk int) 
 		if err != nil {
 			return fmt.Errorf("appender for overtime_week_windows: %w", err)
 		}
-		for _, r := range out {
-			if err := a.AppendRow(r...); err != nil {
+		for _, w := range out {
+			if err := a.AppendRow(w.rid, w.u); err != nil {
 				a.Close()
 				return fmt.Errorf("append to overtime_week_windows: %w", err)
 			}
@@ -385,9 +410,8 @@ func halfHourWindow(start, n int) uint64 {
 	return (m | m>>48) & all
 }
 
-// weekPersonUDF is overtime_week_person(person): twice the minutes a
-// suspect clock is moved by (0 for everyone else), plus 1 when the
-// person's own config entry sets their hours.
+// weekPersonUDF is overtime_week_person(person): the minutes a suspect
+// clock is moved by (0 for everyone else).
 type weekPersonUDF struct{ judge *WeekJudge }
 
 func (f *weekPersonUDF) Config() duckdb.ScalarFuncConfig {
@@ -399,11 +423,7 @@ func (f *weekPersonUDF) Config() duckdb.ScalarFuncConfig {
 func (f *weekPersonUDF) Executor() duckdb.ScalarFuncExecutor {
 	return duckdb.ScalarFuncExecutor{RowExecutor: func(v []driver.Value) (any, error) {
 		person, _ := v[0].(string)
-		out := int64(f.judge.ShiftMinutes[person]) * 2
-		if f.judge.OwnHours[person] {
-			out++
-		}
-		return out, nil
+		return int64(f.judge.ShiftMinutes[person]), nil
 	}}
 }
 
