@@ -10,9 +10,9 @@
 WITH {{local_time}}, judged AS (
     SELECT p.person_id, loc.source, loc.local_us, loc.minute_of_day, p.start_minute, p.end_minute,
         CAST(DATE '1970-01-01' + CAST(loc.day AS INTEGER) AS DATE) AS day,
-        ((p.workday_mask >> CAST((loc.day + 4) % 7 AS INTEGER)) & 1) = 1 AND h.day IS NULL AS working_day
+        ((p.workday_mask >> CAST((loc.day + 4) % 7 AS INTEGER)) & 1) = 1
+            AND CAST(loc.pid AS BIGINT) * 100000000 + loc.day NOT IN (SELECT pid_day FROM holidays) AS working_day
     FROM loc JOIN ruled p USING (pid)
-    LEFT JOIN holidays h ON h.person_id = p.person_id AND h.day = CAST(DATE '1970-01-01' + CAST(loc.day AS INTEGER) AS DATE)
 )
 SELECT person_id, source, make_timestamp(local_us) AS local_ts, day,
     minute_of_day // 60 AS hour,

@@ -32,12 +32,16 @@ span AS (
         epoch_us(p.period_start) AS period_start, epoch_us(p.period_end) AS period_end, p.offset_s
     FROM periods p, span, generate_series(CAST(greatest(CAST(p.period_start AS DATE), span.d0) AS TIMESTAMP),
         CAST(least(CAST(p.period_end AS DATE), span.d1) AS TIMESTAMP), INTERVAL 1 DAY) d(day)
-), holidays AS (
-    SELECT DISTINCT person_id, day FROM person_holidays
 ), ruled AS (
     SELECT CAST(row_number() OVER (ORDER BY person_id) AS INTEGER) AS pid, person_id, zone, fallback_zone,
         inferred_offset, workday_mask, start_minute, end_minute
     FROM person_rules
+), holidays AS (
+    -- A person's holidays as pid * 100000000 + local day number (days
+    -- since 1970-01-01), the key a person-day is looked up by: a join on
+    -- one BIGINT, not on (VARCHAR, DATE).
+    SELECT DISTINCT CAST(p.pid AS BIGINT) * 100000000 + CAST(h.day - DATE '1970-01-01' AS BIGINT) AS pid_day
+    FROM person_holidays h JOIN ruled p USING (person_id)
 ), who AS (
     SELECT pi.identity, p.pid, z.zid, fz.zid AS fallback_zid, p.inferred_offset, p.start_minute, p.end_minute
     FROM person_identities pi JOIN ruled p USING (person_id)
