@@ -347,3 +347,57 @@ func TestPersonClocks(t *testing.T) {
 		t.Errorf("cy: %+v, want no stamped events (a review records no offset)", c)
 	}
 }
+
+// TestAfterHoursHoursCountClockHours: after_hours_hours counts clock hours,
+// not half hours. On a non-working day it is taken from the half-hour mask
+// (hour h had activity when half hour 2h or 2h+1 did), on a working day
+// from the hours outside working time.
+func TestAfterHoursHoursCountClockHours(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t)
+	zero := 0
+	var events []store.Event
+	for i, at := range []time.Time{
+		time.Date(2026, 3, 28, 10, 5, 0, 0, time.UTC), // Saturday: 10:05 and 10:40 are one hour in two half hours,
+		time.Date(2026, 3, 28, 10, 40, 0, 0, time.UTC),
+		time.Date(2026, 3, 28, 13, 10, 0, 0, time.UTC), // 13:10 another, 23:59 a third
+		time.Date(2026, 3, 28, 23, 59, 0, 0, time.UTC),
+		time.Date(2026, 3, 30, 8, 10, 0, 0, time.UTC), // Monday: 08:10 and 08:50 outside 09:00-18:00, one hour;
+		time.Date(2026, 3, 30, 8, 50, 0, 0, time.UTC),
+		time.Date(2026, 3, 30, 9, 10, 0, 0, time.UTC), // 09:10 inside;
+		time.Date(2026, 3, 30, 18, 0, 0, 0, time.UTC), // 18:00 and 18:29 outside, one hour
+		time.Date(2026, 3, 30, 18, 29, 0, 0, time.UTC),
+	} {
+		events = append(events, store.Event{Source: "git", Kind: "commit", ID: fmt.Sprintf("h%02d", i), Identity: "email:di@example.com",
+			At: at, HasOffset: true, Offset: zero, Scope: "r"})
+	}
+	if _, err := db.Write(t.Context(), store.Batch{Events: events}); err != nil {
+		t.Fatal(err)
+	}
+	snap := store.PeopleSnapshot{
+		People:     []store.PersonRow{{ID: "di", Name: "Di", Configured: true}},
+		Identities: map[string]string{"email:di@example.com": "di"},
+		Rules:      []store.RulesRow{{PersonID: "di", Zone: "UTC", FallbackZone: "UTC", WorkdayMask: 0b0111110, StartMinute: 9 * 60, EndMinute: 18 * 60}},
+	}
+	for _, tr := range worktime.Transitions(time.UTC, day("2026-01-01"), day("2026-06-01")) {
+		snap.Transitions = append(snap.Transitions, store.TransitionRow{Zone: "UTC", ValidFrom: tr.From, OffsetSeconds: tr.OffsetSeconds})
+	}
+	if err := db.ReplacePeople(t.Context(), snap); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MaterializePersonDays(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	days, err := db.PersonDays(t.Context(), day("2026-03-28"), day("2026-03-30"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]int{}
+	for _, d := range days {
+		got[d.Day.Format("Mon")] = [2]int{d.AfterHoursEvents, d.AfterHoursHours}
+	}
+	want := map[string][2]int{"Sat": {4, 3}, "Mon": {4, 2}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("after-hours events and hours by day (-want +got):\n%s", diff)
+	}
+}

@@ -5,13 +5,14 @@
 -- working day (workdays, holidays) is decided after, once per person-day
 -- instead of once per event. Clock hours are a 24-bit mask per day, so
 -- counting distinct hours is a bit_count, not a DISTINCT; the half hours
--- with activity (slots) are a 48-bit mask the same way.
+-- with activity (slots) are a 48-bit mask the same way. Each aggregate
+-- costs: when the events are stored out of order, a state of the hash
+-- table per aggregate is a cache miss per event.
 WITH {{local_time}}, agg AS (
     SELECT loc.pid, loc.day,
         count(*) AS events,
         count(*) FILTER (loc.minute_of_day < loc.start_minute OR loc.minute_of_day >= loc.end_minute) AS outside_events,
         count(*) FILTER (loc.minute_of_day < $late_night_end_minute) AS late_night_events,
-        bit_or(1 << (loc.minute_of_day // 60)) AS hours,
         bit_or(CASE WHEN loc.minute_of_day < loc.start_minute OR loc.minute_of_day >= loc.end_minute
             THEN 1 << (loc.minute_of_day // 60) ELSE 0 END) AS outside_hours,
         min(loc.local_us) AS first_us, max(loc.local_us) AS last_us,
@@ -34,7 +35,10 @@ WITH {{local_time}}, agg AS (
 SELECT person_id, local_date, working_day, events,
     CASE WHEN working_day THEN outside_events ELSE events END,
     late_night_events,
-    bit_count(CASE WHEN working_day THEN outside_hours ELSE hours END),
+    -- On a non-working day every clock hour with activity counts: hour h
+    -- had activity when half hour 2h or 2h+1 did (0x555555555555 keeps
+    -- the even bits), one aggregate less than a mask of hours of its own.
+    CASE WHEN working_day THEN bit_count(outside_hours) ELSE bit_count((slots | (slots >> 1)) & 93824992236885) END,
     make_timestamp(first_us), make_timestamp(last_us),
     git_events, github_events, jira_events, slots
 FROM days
