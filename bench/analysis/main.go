@@ -43,7 +43,7 @@ func main() {
 	days := flag.Int("days", 730, "days of history")
 	runs := flag.Int("runs", 3, "analysis runs after generating")
 	weeks := flag.Int("weeks", 26, "history phase: weeks of past assessments, one analysis.AssessPeople each")
-	cpuProfile := flag.String("cpuprofile", "", "weeks phase: write a CPU profile of store.MaterializePersonWeeks to this file")
+	cpuProfile := flag.String("cpuprofile", "", "analyze phase (one run) or weeks phase: write a CPU profile of it to this file")
 	random := flag.Bool("random", false, "store the events in random order instead of the collectors' (repository, time) order")
 	unzoned := flag.Bool("unzoned", false, "configure no zones: every person is judged in their commits' offsets, and their +0000 stamps are checked against their others")
 	utcPercent := flag.Int("utc-percent", 0, "percent of each person's commits stamped +0000 (a UTC-set container or VM beside their laptop), at the same instants")
@@ -81,7 +81,7 @@ func main() {
 	case "floor":
 		check(floor(ctx, dbPath))
 	case "analyze":
-		check(analyze(ctx, dbPath, cfgPath))
+		check(analyze(ctx, dbPath, cfgPath, *cpuProfile))
 	case "history":
 		check(history(ctx, dbPath, cfgPath, *weeks))
 	case "weeks":
@@ -224,10 +224,21 @@ func floor(ctx context.Context, dbPath string) error {
 	return nil
 }
 
-func analyze(ctx context.Context, dbPath, cfgPath string) error {
+func analyze(ctx context.Context, dbPath, cfgPath, profile string) error {
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		return err
+	}
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	start, cpu0 := time.Now(), cpuTime()
 	db, err := store.Open(ctx, dbPath, store.Options{})
