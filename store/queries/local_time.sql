@@ -19,7 +19,10 @@
 -- (zone, UTC day) against zone_days, one row per zone, UTC day and offset
 -- period touching that day, with a range check for the day of a transition.
 span AS (
-    SELECT CAST(min(occurred_at) AS DATE) - 2 AS d0, CAST(max(occurred_at) AS DATE) + 2 AS d1 FROM events
+    -- No row without events: greatest() and least() skip a NULL bound, so
+    -- an empty span would spread every zone period over every day to
+    -- 9999-01-01 (about 2.9 M rows a period).
+    SELECT CAST(min(occurred_at) AS DATE) - 2 AS d0, CAST(max(occurred_at) AS DATE) + 2 AS d1 FROM events HAVING count(*) > 0
 ), zones AS (
     SELECT zone, CAST(row_number() OVER (ORDER BY zone) AS BIGINT) AS zid FROM (SELECT DISTINCT zone FROM zone_transitions)
 ), periods AS (
