@@ -374,20 +374,7 @@ func TestAfterHoursHoursCountClockHours(t *testing.T) {
 	if _, err := db.Write(t.Context(), store.Batch{Events: events}); err != nil {
 		t.Fatal(err)
 	}
-	snap := store.PeopleSnapshot{
-		People:     []store.PersonRow{{ID: "di", Name: "Di", Configured: true}},
-		Identities: map[string]string{"email:di@example.com": "di"},
-		Rules:      []store.RulesRow{{PersonID: "di", Zone: "UTC", FallbackZone: "UTC", WorkdayMask: 0b0111110, StartMinute: 9 * 60, EndMinute: 18 * 60}},
-	}
-	for _, tr := range worktime.Transitions(time.UTC, day("2026-01-01"), day("2026-06-01")) {
-		snap.Transitions = append(snap.Transitions, store.TransitionRow{Zone: "UTC", ValidFrom: tr.From, OffsetSeconds: tr.OffsetSeconds})
-	}
-	if err := db.ReplacePeople(t.Context(), snap); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.MaterializePersonDays(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	analyseUTCPerson(t, db, store.PersonRow{ID: "di", Name: "Di", Configured: true}, "email:di@example.com", day("2026-01-01"), day("2026-06-01"))
 	days, err := db.PersonDays(t.Context(), day("2026-03-28"), day("2026-03-30"))
 	if err != nil {
 		t.Fatal(err)
@@ -399,5 +386,26 @@ func TestAfterHoursHoursCountClockHours(t *testing.T) {
 	want := map[string][2]int{"Sat": {4, 3}, "Mon": {4, 2}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("after-hours events and hours by day (-want +got):\n%s", diff)
+	}
+}
+
+// analyseUTCPerson stores a people snapshot of one person with one
+// identity, judged in UTC, Monday to Friday 09:00-18:00 (UTC's transitions
+// from from to to), and rebuilds person_days from the stored events.
+func analyseUTCPerson(t *testing.T, db *store.DB, p store.PersonRow, identity string, from, to time.Time) {
+	t.Helper()
+	snap := store.PeopleSnapshot{
+		People:     []store.PersonRow{p},
+		Identities: map[string]string{identity: p.ID},
+		Rules:      []store.RulesRow{{PersonID: p.ID, Zone: "UTC", FallbackZone: "UTC", WorkdayMask: 0b0111110, StartMinute: 9 * 60, EndMinute: 18 * 60}},
+	}
+	for _, tr := range worktime.Transitions(time.UTC, from, to) {
+		snap.Transitions = append(snap.Transitions, store.TransitionRow{Zone: "UTC", ValidFrom: tr.From, OffsetSeconds: tr.OffsetSeconds})
+	}
+	if err := db.ReplacePeople(t.Context(), snap); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MaterializePersonDays(t.Context()); err != nil {
+		t.Fatal(err)
 	}
 }

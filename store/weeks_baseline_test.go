@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/overtime-project/overtime/store"
-	"github.com/overtime-project/overtime/worktime"
 )
 
 // TestWeeklyBaselineSkipsGaps: a week's usual window is learned from the
@@ -34,20 +33,7 @@ func TestWeeklyBaselineSkipsGaps(t *testing.T) {
 	if _, err = db.Write(t.Context(), store.Batch{Events: events}); err != nil {
 		t.Fatal(err)
 	}
-	snap := store.PeopleSnapshot{
-		People:     []store.PersonRow{{ID: "dee", Name: "Dee", Team: "core", Configured: true}},
-		Identities: map[string]string{"email:dee@example.com": "dee"},
-		Rules:      []store.RulesRow{{PersonID: "dee", Zone: "UTC", FallbackZone: "UTC", WorkdayMask: 0b0111110, StartMinute: 9 * 60, EndMinute: 18 * 60}},
-	}
-	for _, tr := range worktime.Transitions(time.UTC, day("2024-01-01"), day("2026-01-01")) {
-		snap.Transitions = append(snap.Transitions, store.TransitionRow{Zone: "UTC", ValidFrom: tr.From, OffsetSeconds: tr.OffsetSeconds})
-	}
-	if err := db.ReplacePeople(t.Context(), snap); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.MaterializePersonDays(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	analyseUTCPerson(t, db, store.PersonRow{ID: "dee", Name: "Dee", Team: "core", Configured: true}, "email:dee@example.com", day("2024-01-01"), day("2026-01-01"))
 	// The window starts at the baseline's count of working days, in half
 	// hours; a histogram that is not that many Mondays at 10:00 starts at
 	// 23:30.

@@ -229,17 +229,11 @@ func analyze(ctx context.Context, dbPath, cfgPath, profile string) error {
 	if err != nil {
 		return err
 	}
-	if profile != "" {
-		f, err := os.Create(profile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(profile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	start, cpu0 := time.Now(), cpuTime()
 	db, err := store.Open(ctx, dbPath, store.Options{})
 	if err != nil {
@@ -273,6 +267,26 @@ func analyze(ctx context.Context, dbPath, cfgPath, profile string) error {
 	return nil
 }
 
+// startCPUProfile writes a Go CPU profile to path until stop is called;
+// with no path it does nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
 // cpuTime is the user and system CPU time of this process so far.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -299,17 +313,11 @@ func personWeeks(ctx context.Context, dbPath, cfgPath, profile string) error {
 	if err != nil {
 		return err
 	}
-	if profile != "" {
-		f, err := os.Create(profile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(profile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	start, cpu0 := time.Now(), cpuTime()
 	if err := db.MaterializePersonWeeks(ctx, judge); err != nil {
 		return err
